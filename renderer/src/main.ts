@@ -1,0 +1,7 @@
+// The renderer's entry: mount the Vue app with its Pinia store.
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import './style.css'
+
+createApp(App).use(createPinia()).mount('#app')
