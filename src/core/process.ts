@@ -15,6 +15,10 @@ export interface ClockDiscipline {
   slew(deltaMs: number): void
 }
 
+/**
+ * What a node's algorithm can see and do. Messages, commands and annotations are
+ * JSON values (they go into the trace and onto the wire) and are frozen once sent.
+ */
 export interface Context<Msg, Stable = undefined> {
   /** This node's id: 0..nodeCount-1. */
   readonly self: NodeId

@@ -4,7 +4,7 @@
 // into a Trace or into one line naming the bad field, so later code never sees
 // a corrupt trace.
 import { z } from 'zod'
-import { formatIssue } from '../sim/issues'
+import { formatIssue } from '../core/issues'
 import { InputError } from './errors'
 import type { JsonValue } from './json'
 import {
@@ -18,14 +18,22 @@ import {
 
 const count = z.int().nonnegative()
 const nodeId = count
-const json: z.ZodType<JsonValue> = z.json({
-  error: (issue) => (issue.input === undefined ? 'required' : 'expected a JSON value'),
-})
+const position = count.describe('Position in the trace, from 0')
+const json: z.ZodType<JsonValue> = z
+  .lazy(() =>
+    z.union(
+      [z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)],
+      {
+        error: (issue) => (issue.input === undefined ? 'required' : 'expected a JSON value'),
+      },
+    ),
+  )
+  .meta({ id: 'JsonValue' })
 
 const NoteSchema = z.strictObject({ kind: z.string(), data: json.optional() })
 
 const processFields = {
-  i: count.describe('Position in the trace, from 0'),
+  i: position,
   node: nodeId,
   seq: count.describe('Per-node sequence number, from 0'),
   lamport: count,
@@ -36,7 +44,7 @@ const processFields = {
 }
 
 const netFields = {
-  i: count,
+  i: position,
   time: z.number().optional(),
 }
 
@@ -90,7 +98,6 @@ export const TraceMetaSchema = z.strictObject({
   nodes: z.array(z.string()).describe('Node names, indexed by node id'),
   seed: z.int().optional(),
   scenario: z.string().optional(),
-  extra: z.string().optional(),
   vectorTime: z.boolean(),
 })
 
@@ -116,12 +123,10 @@ export const TraceSchema = z
       'Everything that happened in one run: process events carry sequence, Lamport and vector time and the local clock; network events carry true time.',
   })
 
-// The schema and the model in trace.ts must describe the same thing: this line stops compiling if they drift.
-const schemaMatchesModel: Same<z.output<typeof TraceSchema>, Trace> = true
-void schemaMatchesModel
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? Exact<A, B> : false) : false
-type Exact<A, B> =
+// Compiles only while the schema describes exactly the model in trace.ts.
+type _SchemaMatchesModel = Assert<Identical<z.output<typeof TraceSchema>, Trace>>
+type Assert<T extends true> = T
+type Identical<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 
 interface BrokenLink {
@@ -161,7 +166,7 @@ function firstBrokenLink(trace: Trace): BrokenLink | undefined {
         const send: TraceEvent | undefined = e.cause < at ? trace.events[e.cause] : undefined
         if (send?.kind !== 'send')
           return bad(at, 'cause', `event ${e.cause} is not an earlier send`)
-        const problem = deliveryProblem(send, e.msg, e.from, e.node)
+        const problem = copyProblem(send, e.msg, e.from, e.node, 'node')
         if (problem !== undefined) return bad(at, problem.field, problem.message)
         break
       }
@@ -169,7 +174,7 @@ function firstBrokenLink(trace: Trace): BrokenLink | undefined {
       case 'duplicate': {
         const send = sends.get(e.msg)
         if (send === undefined) return bad(at, 'msg', `message ${e.msg} was never sent`)
-        const problem = deliveryProblem(send, e.msg, e.from, e.to)
+        const problem = copyProblem(send, e.msg, e.from, e.to, 'to')
         if (problem !== undefined) return bad(at, problem.field, problem.message)
         break
       }
@@ -183,19 +188,20 @@ function firstBrokenLink(trace: Trace): BrokenLink | undefined {
   return undefined
 }
 
-/** Whether a copy of `msg` from `from` to `to` agrees with the send it names. */
-function deliveryProblem(
+/** What is wrong, if anything, with a copy of `msg` from `from` to `to` that names `send`. */
+function copyProblem(
   send: SendEvent,
   msg: number,
   from: number,
   to: number,
+  toField: 'node' | 'to',
 ): Omit<BrokenLink, 'at'> | undefined {
   if (send.msg !== msg)
     return { field: 'msg', message: `event ${send.i} sent message ${send.msg}, not ${msg}` }
   if (send.node !== from)
     return { field: 'from', message: `message ${msg} was sent by node ${send.node}` }
   if (!send.to.includes(to))
-    return { field: 'to', message: `message ${msg} was not sent to node ${to}` }
+    return { field: toField, message: `message ${msg} was not sent to node ${to}` }
   return undefined
 }
 
@@ -223,7 +229,10 @@ export function parseTrace(text: string, fileName?: string): Trace {
   return result.data
 }
 
-/** The JSON Schema of a version 1 trace file, as committed in resources/schema/. */
+/** Where the JSON Schema of this version is committed, from the repository's root. */
+export const TRACE_JSON_SCHEMA_PATH = `resources/schema/trace-v${TRACE_VERSION}.schema.json`
+
+/** The JSON Schema of a trace file, as committed at TRACE_JSON_SCHEMA_PATH. */
 export function traceJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(TraceSchema)
 }

@@ -20,6 +20,20 @@ export const ClockSpecSchema = z
 
 export type ClockSpec = z.infer<typeof ClockSpecSchema>
 
+const spec = ClockSpecSchema.shape
+/**
+ * One node's overrides: any of the fields, and no defaults, so a field left out keeps the
+ * value from `clocks.default` (`ClockSpecSchema.partial()` would fill in 0 / 500 instead).
+ */
+export const ClockOverrideSchema = z
+  .object({
+    offset: spec.offset.unwrap().optional(),
+    skewPpm: spec.skewPpm.unwrap().optional(),
+    wanderPpm: spec.wanderPpm.unwrap().optional(),
+    maxSlewPpm: spec.maxSlewPpm.unwrap().optional(),
+  })
+  .strict()
+
 const WANDER_STEP_MS = 1000
 
 export class SimClock {

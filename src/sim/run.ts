@@ -16,7 +16,7 @@ import {
 } from '../core/trace'
 import type { Scenario } from './scenario'
 import { Simulator, type SimStats } from './simulator'
-import { formatIssue } from './issues'
+import { formatIssue } from '../core/issues'
 
 export function resolveAlgorithm(name: string): AnyAlgorithm {
   const a = algorithmRegistry.get(name)

@@ -3,7 +3,7 @@
 // error names the file, the line and the field: "ring.yaml:14: faults[1].crash: ...".
 import { LineCounter, parseDocument, isNode } from 'yaml'
 import { InputError } from '../core/errors'
-import { formatIssue, issuePath } from './issues'
+import { formatIssue, issuePath } from '../core/issues'
 import { ScenarioSchema, type Scenario } from './scenario'
 
 export function parseScenario(text: string, fileName = 'scenario'): Scenario {

