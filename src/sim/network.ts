@@ -62,8 +62,6 @@ export const NetworkSchema = z
 export type Link = z.infer<typeof LinkSchema>
 export type NetworkSpec = z.infer<typeof NetworkSchema>
 
-export type Transmission = { drop: DropReason } | { arrivals: number[] }
-
 export class Network {
   private readonly overrides = new Map<number, Link>()
   /**
@@ -120,16 +118,21 @@ export class Network {
     return this.group !== null && this.group[from] !== this.group[to]
   }
 
-  /** Decides the fate of one message sent at true time `now`. */
-  transmit(from: NodeId, to: NodeId, now: number): Transmission {
-    if (from === to) return { arrivals: [now] }
-    if (this.isCut(from, to)) return { drop: 'partition' }
+  /**
+   * Decides the fate of one message sent at true time `now`: the reason it is lost, or
+   * how many copies arrive (2 for a duplicate), their arrival times written to `out`.
+   */
+  transmit(from: NodeId, to: NodeId, now: number, out: Float64Array): DropReason | 1 | 2 {
+    if (from === to) {
+      out[0] = now
+      return 1
+    }
+    if (this.isCut(from, to)) return 'partition'
     const link = this.link(from, to)
-    if (link.loss > 0 && this.rng.float() < link.loss) return { drop: 'loss' }
+    if (link.loss > 0 && this.rng.float() < link.loss) return 'loss'
     const copies = link.duplicate > 0 && this.rng.float() < link.duplicate ? 2 : 1
-    const arrivals: number[] = []
-    for (let c = 0; c < copies; c++) arrivals.push(this.arrival(from, to, link, now))
-    return { arrivals }
+    for (let c = 0; c < copies; c++) out[c] = this.arrival(from, to, link, now)
+    return copies
   }
 
   private arrival(from: NodeId, to: NodeId, link: Link, now: number): number {
