@@ -1,10 +1,23 @@
 // Every algorithm the lab can run, by name: the one list the CLI, the API and
 // the LAN runtime look algorithms up in.
 import type { AnyAlgorithm } from '../core/process'
+import { broadcastAlgorithms } from './broadcast'
 import { lamport } from './clocks/lamport'
 import { vector } from './clocks/vector'
+import { detectAlgorithms } from './detect'
+import { electionAlgorithms } from './election'
+import { mutexAlgorithms } from './mutex'
+import { snapshotAlgorithms } from './snapshot'
 
-export const algorithms: readonly AnyAlgorithm[] = [lamport, vector]
+export const algorithms: readonly AnyAlgorithm[] = [
+  lamport,
+  vector,
+  ...mutexAlgorithms,
+  ...broadcastAlgorithms,
+  ...snapshotAlgorithms,
+  ...detectAlgorithms,
+  ...electionAlgorithms,
+]
 
 export const algorithmRegistry: ReadonlyMap<string, AnyAlgorithm> = new Map(
   algorithms.map((a) => [a.name, a]),

@@ -1,14 +1,24 @@
 // The checkers the lab knows, and the two ways to run them: online, fed each
 // event as it happens, or offline over a finished trace.
 import type { TraceEvent, TraceMeta } from '../core/trace'
+import { broadcastCheckers } from './broadcast'
 import type { Checker, CheckerSpec, Verdict, Violation } from './checker'
 import { causalityChecker } from './causality'
 import { lamportClockCondition, vectorClockCondition } from './clock-condition'
+import { detectCheckers } from './detect'
+import { electionCheckers } from './election'
+import { mutexCheckers } from './mutex'
+import { snapshotCheckers } from './snapshot'
 
 export const checkers: readonly CheckerSpec[] = [
   causalityChecker,
   lamportClockCondition,
   vectorClockCondition,
+  ...mutexCheckers,
+  ...broadcastCheckers,
+  ...snapshotCheckers,
+  ...detectCheckers,
+  ...electionCheckers,
 ]
 
 /** Runs every applicable checker alongside a run; `verdicts()` after the last event. */

@@ -7,7 +7,9 @@ const COLUMN = 5
 function describe(e: TraceEvent, names: string[]): string {
   const notes =
     'notes' in e && e.notes
-      ? e.notes.map((x) => ` · ${x.kind}=${JSON.stringify(x.data ?? '')}`).join('')
+      ? e.notes
+          .map((x) => ` · ${x.kind}${x.data === undefined ? '' : `=${JSON.stringify(x.data)}`}`)
+          .join('')
       : ''
   switch (e.kind) {
     case 'send':

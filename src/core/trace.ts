@@ -120,3 +120,14 @@ export type TraceSink = (e: TraceEvent) => void
 export function isProcessEvent(e: TraceEvent): e is ProcessEvent {
   return 'node' in e
 }
+
+/** When an event happened: true time in a simulation, the node's local clock in a live run. */
+export function timeOf(e: TraceEvent): number | undefined {
+  return e.time ?? (isProcessEvent(e) ? e.local : undefined)
+}
+
+/** The data of an event's notes of one kind, in the order the algorithm made them. */
+export function notesOf<T>(e: TraceEvent, kind: string): T[] {
+  if (!('notes' in e) || e.notes === undefined) return []
+  return e.notes.filter((n) => n.kind === kind).map((n) => n.data as T)
+}
