@@ -1,6 +1,6 @@
-// Test helpers shared by the algorithm families: run a scenario with the checkers and a
-// recorded trace (optionally with a stand-in algorithm, for mutants), and find
-// annotated events in the trace.
+// Test helpers shared by the algorithm families: run a scenario with the checkers
+// (keeping the trace or not; optionally with a stand-in algorithm, for mutants),
+// and find annotated events in the trace.
 import type { Verdict, Violation } from '../../src/check/checker'
 import { checkTrace } from '../../src/check/index'
 import type { AnyAlgorithm } from '../../src/core/process'
@@ -12,7 +12,13 @@ import {
 } from '../../src/core/trace'
 import { createSimulator, runScenario } from '../../src/sim/run'
 import { ScenarioSchema, type ScenarioInput } from '../../src/sim/scenario'
-import { Simulator } from '../../src/sim/simulator'
+import { Simulator, type SimStats } from '../../src/sim/simulator'
+
+/** Runs a scenario through the registry, with every applicable checker online; no trace kept. */
+export function check(input: ScenarioInput): { verdicts: Verdict[]; stats: SimStats } {
+  const r = runScenario(ScenarioSchema.parse(input), { check: true })
+  return { verdicts: r.verdicts as Verdict[], stats: r.stats }
+}
 
 export interface Run {
   trace: Trace
@@ -45,7 +51,7 @@ export function simulateWith(algorithm: AnyAlgorithm, input: ScenarioInput): Run
   return { trace, verdicts: checkTrace(sim.meta, events) }
 }
 
-export function violationsOf(run: Run, checker: string): Violation[] {
+export function violationsOf(run: { verdicts: Verdict[] }, checker: string): Violation[] {
   return run.verdicts.find((v) => v.checker === checker)?.violations ?? []
 }
 
@@ -56,5 +62,15 @@ export function noted(trace: Trace, kind: string, node?: number): ProcessEvent[]
       isProcessEvent(e) &&
       (node === undefined || e.node === node) &&
       (e.notes ?? []).some((n) => n.kind === kind),
+  )
+}
+
+/** The events where `node` made a note of `kind` whose data has this `id`. */
+export function notedWithId(trace: Trace, kind: string, id: string, node?: number): ProcessEvent[] {
+  return trace.events.filter(
+    (e): e is ProcessEvent =>
+      isProcessEvent(e) &&
+      (node === undefined || e.node === node) &&
+      (e.notes ?? []).some((n) => n.kind === kind && (n.data as { id?: string })?.id === id),
   )
 }

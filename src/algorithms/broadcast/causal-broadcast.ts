@@ -11,7 +11,7 @@
 // happened before the broadcast of m2, every process delivers m1 before m2) and
 // therefore FIFO order.
 import { defineAlgorithm } from '../../core/process'
-import { noteBcast, noteDeliver, noteHold } from './notes'
+import { noteDeliver, noteHold } from './notes'
 import {
   ReliableParamsSchema,
   rbBroadcast,
@@ -52,7 +52,6 @@ export const causalBroadcast = defineAlgorithm<
   }),
   onCommand(s, cmd, ctx) {
     const seq = (s.v[ctx.self] += 1)
-    noteBcast(ctx, ctx.self, seq)
     const d: Data = { kind: 'data', origin: ctx.self, seq, value: cmd.value ?? null, vc: [...s.v] }
     rbBroadcast(s.rb, d, ctx)
     noteDeliver(ctx, ctx.self, seq)

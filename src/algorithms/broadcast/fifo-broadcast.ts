@@ -11,7 +11,7 @@
 // process), and FIFO order: messages of one origin are delivered in the order it
 // broadcast them, with no gaps. Messages of different origins are not ordered.
 import { defineAlgorithm } from '../../core/process'
-import { messageId, noteBcast, noteDeliver, noteHold, type MessageId } from './notes'
+import { messageId, noteDeliver, noteHold, type MessageId } from './notes'
 import {
   ReliableParamsSchema,
   rbBroadcast,
@@ -52,7 +52,6 @@ export const fifoBroadcast = defineAlgorithm<
   }),
   onCommand(s, cmd, ctx) {
     s.sent += 1
-    noteBcast(ctx, ctx.self, s.sent)
     rbBroadcast(
       s.rb,
       { kind: 'data', origin: ctx.self, seq: s.sent, value: cmd.value ?? null },

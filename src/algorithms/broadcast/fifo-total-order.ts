@@ -18,8 +18,8 @@ import { messageId, type MessageId } from './notes'
 import {
   SequencerParamsSchema,
   assignNumber,
-  deliverInOrder,
   holdBack,
+  receiveSequenced,
   sendData,
   sequencerState,
   type SeqData,
@@ -68,9 +68,7 @@ export const fifoTotalOrder = defineAlgorithm<State, SeqMessage, BroadcastComman
       holdBack(s, sendData(s, cmd, ctx), ctx, (d) => sequenceInFifoOrder(s, d, ctx))
     },
     onMessage(s, _from, m, ctx) {
-      if (m.kind === 'data') return holdBack(s, m, ctx, (d) => sequenceInFifoOrder(s, d, ctx))
-      s.order.set(m.sn, messageId(m.origin, m.seq))
-      deliverInOrder(s, ctx)
+      receiveSequenced(s, m, ctx, (d) => sequenceInFifoOrder(s, d, ctx))
     },
     randomCommand: randomBroadcast,
   },

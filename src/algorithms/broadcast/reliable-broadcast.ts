@@ -43,12 +43,16 @@ export function reliableLayer<D extends RbData>(params: ReliableParams): Reliabl
   return { retransmitMs: params.retransmitMs, delivered: new Set(), unacked: new Map() }
 }
 
-/** rb-broadcast: the caller delivers `d` at once; the layer sends it to all until acked. */
+/**
+ * rb-broadcast of this node's own message `d`: notes its `bcast`, and the layer
+ * sends it to all until acked. The caller delivers `d` at once.
+ */
 export function rbBroadcast<D extends RbData>(
   r: ReliableLayer<D>,
   d: D,
   ctx: Context<D | RbAck>,
 ): void {
+  noteBcast(ctx, d.origin, d.seq)
   r.delivered.add(messageId(d.origin, d.seq))
   sendToAll(r, d, ctx)
 }
@@ -115,7 +119,6 @@ export const reliableBroadcast = defineAlgorithm<
   init: (_ctx, params) => ({ rb: reliableLayer(params), sent: 0 }),
   onCommand(s, cmd, ctx) {
     s.sent += 1
-    noteBcast(ctx, ctx.self, s.sent)
     rbBroadcast(
       s.rb,
       { kind: 'data', origin: ctx.self, seq: s.sent, value: cmd.value ?? null },

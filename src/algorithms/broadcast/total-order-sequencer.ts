@@ -98,6 +98,22 @@ export function holdBack(
   if (s.held.has(id)) noteHold(ctx, d.origin, d.seq)
 }
 
+/**
+ * A process's receive: a data message goes to the hold-back queue (numbered by
+ * `sequence` at the sequencer), an order message's number is recorded; then
+ * whatever has become deliverable is delivered.
+ */
+export function receiveSequenced(
+  s: SequencerState,
+  m: SeqMessage,
+  ctx: Context<SeqMessage>,
+  sequence: (d: SeqData) => void,
+): void {
+  if (m.kind === 'data') return holdBack(s, m, ctx, sequence)
+  s.order.set(m.sn, messageId(m.origin, m.seq))
+  deliverInOrder(s, ctx)
+}
+
 export const totalOrderSequencer = defineAlgorithm<
   SequencerState,
   SeqMessage,
@@ -114,9 +130,7 @@ export const totalOrderSequencer = defineAlgorithm<
     holdBack(s, sendData(s, cmd, ctx), ctx, (d) => assignNumber(s, d, ctx))
   },
   onMessage(s, _from, m, ctx) {
-    if (m.kind === 'data') return holdBack(s, m, ctx, (d) => assignNumber(s, d, ctx))
-    s.order.set(m.sn, messageId(m.origin, m.seq))
-    deliverInOrder(s, ctx)
+    receiveSequenced(s, m, ctx, (d) => assignNumber(s, d, ctx))
   },
   randomCommand: randomBroadcast,
 })

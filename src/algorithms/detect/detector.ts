@@ -90,59 +90,53 @@ function tick(d: DetectorState, ctx: DetectorPort): void {
   ctx.setTimer(TICK, d.settings.periodMs)
 }
 
-function suspect(d: DetectorState, peer: NodeId, ctx: DetectorPort): Suspicion | undefined {
-  if (d.suspected[peer]) return undefined
+function suspect(d: DetectorState, peer: NodeId, ctx: DetectorPort): Suspicion[] {
+  if (d.suspected[peer]) return []
   d.suspected[peer] = true
   ctx.annotate(SUSPECT, { peer })
-  return { peer, suspected: true }
+  return [{ peer, suspected: true }]
 }
 
-function restore(d: DetectorState, peer: NodeId, ctx: DetectorPort): Suspicion | undefined {
-  if (!d.suspected[peer]) return undefined
+function restore(d: DetectorState, peer: NodeId, ctx: DetectorPort): Suspicion[] {
+  if (!d.suspected[peer]) return []
   d.suspected[peer] = false
   ctx.annotate(RESTORE, { peer })
-  return { peer, suspected: false }
+  return [{ peer, suspected: false }]
 }
 
-/** A detector message from `from`: proof that it is alive. */
+/** A detector message from `from`: proof that it is alive. Returns the change of mind, if any. */
 export function detectorMessage(
   d: DetectorState,
   from: NodeId,
   m: DetectorMsg,
   ctx: DetectorPort,
-): Suspicion | undefined {
+): Suspicion[] {
   switch (m.type) {
     case 'fd.heartbeat':
       ctx.setTimer(EXPIRE + from, d.settings.timeoutMs)
       return restore(d, from, ctx)
     case 'fd.ping':
       ctx.send(from, { type: 'fd.ack', seq: m.seq, inc: m.inc })
-      return undefined
+      return []
     case 'fd.ack':
       // An ack of a ping from before this process crashed says nothing about now.
-      if (m.inc !== ctx.incarnation) return undefined
+      if (m.inc !== ctx.incarnation) return []
       d.acked[from] = Math.max(d.acked[from], m.seq)
       return restore(d, from, ctx)
   }
 }
 
-/** A detector timer: the next period, or a peer's silence running out. */
+/** A detector timer: the next period, or a peer's silence running out. Returns the changes of mind. */
 export function detectorTimer(d: DetectorState, name: string, ctx: DetectorPort): Suspicion[] {
   if (name === TICK) {
     tick(d, ctx)
     return []
   }
-  if (name.startsWith(EXPIRE)) {
-    const s = suspect(d, Number(name.slice(EXPIRE.length)), ctx)
-    return s ? [s] : []
-  }
+  if (name.startsWith(EXPIRE)) return suspect(d, Number(name.slice(EXPIRE.length)), ctx)
   if (name.startsWith(DEADLINE)) {
     const round = Number(name.slice(DEADLINE.length))
     const out: Suspicion[] = []
-    for (const p of ctx.peers) {
-      const s = d.acked[p] < round ? suspect(d, p, ctx) : undefined
-      if (s) out.push(s)
-    }
+    for (const p of ctx.peers) if (d.acked[p] < round) out.push(...suspect(d, p, ctx))
     return out
   }
   return []

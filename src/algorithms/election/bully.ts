@@ -33,17 +33,22 @@ import {
   isDetectorTimer,
   startDetector,
   type DetectorMsg,
-  type DetectorState,
   type Suspicion,
 } from '../detect/detector'
-import { DetectorKindSchema, detectorFields } from '../detect/notes'
-import { ELECTION_START, LEADER, roundName, type LeaderNote, type Round } from './notes'
+import {
+  assumeHighestLeader,
+  embeddedDetectorFields,
+  newRound,
+  takeLeader,
+  type ElectorStable,
+  type ElectorState,
+} from './elector'
+import type { Round } from './notes'
 import { ElectCommandSchema, randomElect, type ElectCommand } from './workload'
 
 export const BullyParamsSchema = z
   .object({
-    detector: DetectorKindSchema.default('heartbeat'),
-    ...detectorFields,
+    ...embeddedDetectorFields,
     /** A: how long to wait for an ANSWER before announcing oneself. */
     answerTimeoutMs: z.number().positive().default(50),
     /** C: how long to wait for a COORDINATOR after an ANSWER before starting over. */
@@ -59,18 +64,13 @@ export type BullyMsg =
   | { type: 'ANSWER'; round: Round }
   | { type: 'COORDINATOR'; round: Round }
 
-export interface BullyState {
+export interface BullyState extends ElectorState {
   params: BullyParams
-  fd: DetectorState
-  leader: NodeId | undefined
   /** The election this process is holding, and what it waits for. */
   election: { round: Round; waiting: 'answer' | 'coordinator' } | undefined
 }
 
-export interface BullyStable {
-  /** Elections started, ever: numbers this process's rounds. */
-  elections: number
-}
+export type BullyStable = ElectorStable
 
 type Ctx = Context<BullyMsg, BullyStable>
 
@@ -85,9 +85,7 @@ function endElection(s: BullyState, ctx: Ctx): void {
 
 function holdElection(s: BullyState, ctx: Ctx): void {
   endElection(s, ctx)
-  ctx.stable.elections += 1
-  const round = roundName(ctx.self, ctx.stable.elections)
-  ctx.annotate(ELECTION_START, { round })
+  const round = newRound(ctx)
   s.election = { round, waiting: 'answer' }
   for (const p of ctx.peers) if (p > ctx.self) ctx.send(p, { type: 'ELECTION', round })
   ctx.setTimer(ANSWER_TIMER, s.params.answerTimeoutMs)
@@ -95,15 +93,13 @@ function holdElection(s: BullyState, ctx: Ctx): void {
 
 function announce(s: BullyState, round: Round, ctx: Ctx): void {
   endElection(s, ctx)
-  s.leader = ctx.self
-  ctx.annotate(LEADER, { leader: ctx.self, round } satisfies LeaderNote)
+  takeLeader(s, ctx.self, round, ctx)
   ctx.broadcast({ type: 'COORDINATOR', round })
 }
 
 function adopt(s: BullyState, leader: NodeId, round: Round, ctx: Ctx): void {
   endElection(s, ctx)
-  s.leader = leader
-  ctx.annotate(LEADER, { leader, round } satisfies LeaderNote)
+  takeLeader(s, leader, round, ctx)
   if (s.fd.suspected[leader]) holdElection(s, ctx)
 }
 
@@ -134,14 +130,10 @@ export const bully = defineAlgorithm<BullyState, BullyMsg, ElectCommand, BullyPa
   onStart(s, ctx) {
     startDetector(s.fd, ctx)
     if (ctx.incarnation > 0) return holdElection(s, ctx)
-    s.leader = ctx.nodeCount - 1
-    ctx.annotate(LEADER, { leader: s.leader } satisfies LeaderNote)
+    assumeHighestLeader(s, ctx)
   },
   onMessage(s, from, m, ctx) {
-    if (isDetectorMessage(m)) {
-      const c = detectorMessage(s.fd, from, m, ctx)
-      return onSuspicion(s, c ? [c] : [], ctx)
-    }
+    if (isDetectorMessage(m)) return onSuspicion(s, detectorMessage(s.fd, from, m, ctx), ctx)
     switch (m.type) {
       case 'ELECTION':
         ctx.send(from, { type: 'ANSWER', round: m.round })

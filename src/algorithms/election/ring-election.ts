@@ -37,17 +37,22 @@ import {
   isDetectorTimer,
   startDetector,
   type DetectorMsg,
-  type DetectorState,
   type Suspicion,
 } from '../detect/detector'
-import { DetectorKindSchema, detectorFields } from '../detect/notes'
-import { ELECTION_START, LEADER, roundName, type LeaderNote, type Round } from './notes'
+import {
+  assumeHighestLeader,
+  embeddedDetectorFields,
+  newRound,
+  takeLeader,
+  type ElectorStable,
+  type ElectorState,
+} from './elector'
+import type { Round } from './notes'
 import { ElectCommandSchema, randomElect, type ElectCommand } from './workload'
 
 export const RingElectionParamsSchema = z
   .object({
-    detector: DetectorKindSchema.default('heartbeat'),
-    ...detectorFields,
+    ...embeddedDetectorFields,
     /** R: a participant that sees no ELECTED for this long starts a new election. */
     electionTimeoutMs: z.number().positive().default(1000),
     /** Successor: the next id (ascending) or the previous id (descending), mod N. */
@@ -62,19 +67,14 @@ export type RingMsg =
   | { type: 'ELECTION'; id: NodeId; round: Round }
   | { type: 'ELECTED'; id: NodeId; round: Round }
 
-export interface RingState {
+export interface RingState extends ElectorState {
   params: RingElectionParams
-  fd: DetectorState
-  leader: NodeId | undefined
   participant: boolean
   /** Rounds whose ELECTED this process has already passed on. */
   elected: Set<Round>
 }
 
-export interface RingStable {
-  /** Elections started, ever: numbers this process's rounds. */
-  elections: number
-}
+export type RingStable = ElectorStable
 
 type Ctx = Context<RingMsg, RingStable>
 
@@ -103,9 +103,7 @@ function participate(s: RingState, ctx: Ctx): void {
 }
 
 function startElection(s: RingState, ctx: Ctx): void {
-  ctx.stable.elections += 1
-  const round = roundName(ctx.self, ctx.stable.elections)
-  ctx.annotate(ELECTION_START, { round })
+  const round = newRound(ctx)
   if (successor(s, ctx) === undefined) return elected(s, round, ctx)
   s.participant = true
   ctx.setTimer(RETRY_TIMER, s.params.electionTimeoutMs)
@@ -115,9 +113,8 @@ function startElection(s: RingState, ctx: Ctx): void {
 function elected(s: RingState, round: Round, ctx: Ctx): void {
   s.participant = false
   ctx.cancelTimer(RETRY_TIMER)
-  s.leader = ctx.self
   s.elected.add(round)
-  ctx.annotate(LEADER, { leader: ctx.self, round } satisfies LeaderNote)
+  takeLeader(s, ctx.self, round, ctx)
   pass(s, { type: 'ELECTED', id: ctx.self, round }, ctx)
 }
 
@@ -138,8 +135,7 @@ function onElected(s: RingState, id: NodeId, round: Round, ctx: Ctx): void {
   s.elected.add(round)
   s.participant = false
   ctx.cancelTimer(RETRY_TIMER)
-  s.leader = id
-  ctx.annotate(LEADER, { leader: id, round } satisfies LeaderNote)
+  takeLeader(s, id, round, ctx)
   pass(s, { type: 'ELECTED', id, round }, ctx)
   if (s.fd.suspected[id]) startElection(s, ctx)
 }
@@ -174,14 +170,10 @@ export const ringElection = defineAlgorithm<
     startDetector(s.fd, ctx)
     if (ctx.incarnation > 0)
       return ctx.setTimer(REJOIN_TIMER, s.params.timeoutMs + s.params.periodMs)
-    s.leader = ctx.nodeCount - 1
-    ctx.annotate(LEADER, { leader: s.leader } satisfies LeaderNote)
+    assumeHighestLeader(s, ctx)
   },
   onMessage(s, from, m, ctx) {
-    if (isDetectorMessage(m)) {
-      const c = detectorMessage(s.fd, from, m, ctx)
-      return onSuspicion(s, c ? [c] : [], ctx)
-    }
+    if (isDetectorMessage(m)) return onSuspicion(s, detectorMessage(s.fd, from, m, ctx), ctx)
     if (m.type === 'ELECTION') onElection(s, m.id, m.round, ctx)
     else onElected(s, m.id, m.round, ctx)
   },

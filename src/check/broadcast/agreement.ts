@@ -15,6 +15,7 @@ import {
 } from '../../algorithms/broadcast/notes'
 import { guarantees } from '../../algorithms/broadcast'
 import type { Checker, CheckerSpec, Violation } from '../checker'
+import { nodeNamer } from './online-checker'
 
 const name = 'agreement'
 
@@ -26,7 +27,7 @@ export const agreementChecker: CheckerSpec = {
   description: `Every correct process delivers every message a correct process delivered or broadcast (judged for messages broadcast ${SETTLE_MS} ms or more before the end)`,
   appliesTo: (meta) => guarantees(meta.algorithm, name),
   create(meta): Checker {
-    const node = (k: NodeId) => meta.nodes[k] ?? `n${k}`
+    const node = nodeNamer(meta)
     const broadcasts = new Map<MessageId, { origin: NodeId; at: number; time: number }>()
     const deliveredBy = new Map<MessageId, Set<NodeId>>()
     const crashed = new Set<NodeId>()

@@ -8,7 +8,7 @@
 // Not the trace's vector time: a process also receives copies it holds back,
 // relays and acknowledgements, which make causal links at the network level
 // that its application never saw. Online: flagged at the delivery of m2.
-import { isProcessEvent, notesOf } from '../../core/trace'
+import { notesOf } from '../../core/trace'
 import type { NodeId } from '../../core/process'
 import {
   BCAST,
@@ -17,19 +17,14 @@ import {
   type DeliverNote,
   type MessageId,
 } from '../../algorithms/broadcast/notes'
-import { guarantees } from '../../algorithms/broadcast'
-import type { Checker, CheckerSpec, Violation } from '../checker'
+import type { CheckerSpec } from '../checker'
 import { DeliveredPrefix } from './delivered-prefix'
+import { onlineBroadcastChecker } from './online-checker'
 
-const name = 'causal-order'
-
-export const causalOrderChecker: CheckerSpec = {
-  name,
-  description:
-    'A message is delivered only after every message that causally precedes its broadcast',
-  appliesTo: (meta) => guarantees(meta.algorithm, name),
-  create(meta): Checker {
-    const node = (k: NodeId) => meta.nodes[k] ?? `n${k}`
+export const causalOrderChecker: CheckerSpec = onlineBroadcastChecker(
+  'causal-order',
+  'A message is delivered only after every message that causally precedes its broadcast',
+  (meta, node) => {
     const n = meta.nodes.length
     /** Each origin's broadcasts in order. */
     const sent: MessageId[][] = meta.nodes.map(() => [])
@@ -38,34 +33,26 @@ export const causalOrderChecker: CheckerSpec = {
     /** Each process's causal past: per origin, how many of its messages. */
     const past = meta.nodes.map(() => new Array<number>(n).fill(0))
     const prefix = new DeliveredPrefix(n)
-    return {
-      onEvent(e) {
-        if (!isProcessEvent(e) || e.notes === undefined) return undefined
-        const p = e.node
-        for (const { id } of notesOf<BcastNote>(e, BCAST)) {
-          const rank = sent[p].length
-          info.set(id, { origin: p, rank, past: [...past[p]] })
-          sent[p].push(id)
-          past[p][p] = rank + 1
-        }
-        const out: Violation[] = []
-        for (const { id } of notesOf<DeliverNote>(e, DELIVER)) {
-          const m = info.get(id)
-          if (m === undefined) continue
-          const o = m.past.findIndex((count, k) => prefix.next(p, k) < count)
-          if (o >= 0)
-            out.push({
-              checker: name,
-              at: e.i,
-              message: `${node(p)} delivered ${id} before ${sent[o][prefix.next(p, o)]}, which causally precedes it`,
-            })
-          prefix.add(p, m.origin, m.rank)
-          for (let k = 0; k < n; k++) past[p][k] = Math.max(past[p][k], m.past[k])
-          past[p][m.origin] = Math.max(past[p][m.origin], m.rank + 1)
-        }
-        return out.length > 0 ? out : undefined
-      },
-      finish: () => [],
+    return (e, flag) => {
+      const p = e.node
+      for (const { id } of notesOf<BcastNote>(e, BCAST)) {
+        const rank = sent[p].length
+        info.set(id, { origin: p, rank, past: [...past[p]] })
+        sent[p].push(id)
+        past[p][p] = rank + 1
+      }
+      for (const { id } of notesOf<DeliverNote>(e, DELIVER)) {
+        const m = info.get(id)
+        if (m === undefined) continue
+        const o = m.past.findIndex((count, k) => prefix.next(p, k) < count)
+        if (o >= 0)
+          flag(
+            `${node(p)} delivered ${id} before ${sent[o][prefix.next(p, o)]}, which causally precedes it`,
+          )
+        prefix.add(p, m.origin, m.rank)
+        for (let k = 0; k < n; k++) past[p][k] = Math.max(past[p][k], m.past[k])
+        past[p][m.origin] = Math.max(past[p][m.origin], m.rank + 1)
+      }
     }
   },
-}
+)

@@ -3,20 +3,15 @@
 // the checker keeps the latest place, in b's delivery order, of any message both
 // have delivered, counting only messages a delivered so far; when a delivers m
 // that b delivered at an earlier place, a and b disagree, flagged at a's delivery.
-import { isProcessEvent, notesOf } from '../../core/trace'
-import type { NodeId } from '../../core/process'
+import { notesOf } from '../../core/trace'
 import { DELIVER, type DeliverNote, type MessageId } from '../../algorithms/broadcast/notes'
-import { guarantees } from '../../algorithms/broadcast'
-import type { Checker, CheckerSpec, Violation } from '../checker'
+import type { CheckerSpec } from '../checker'
+import { onlineBroadcastChecker } from './online-checker'
 
-const name = 'total-order'
-
-export const totalOrderChecker: CheckerSpec = {
-  name,
-  description: 'Any two processes deliver the messages they both deliver in the same order',
-  appliesTo: (meta) => guarantees(meta.algorithm, name),
-  create(meta): Checker {
-    const node = (k: NodeId) => meta.nodes[k] ?? `n${k}`
+export const totalOrderChecker: CheckerSpec = onlineBroadcastChecker(
+  'total-order',
+  'Any two processes deliver the messages they both deliver in the same order',
+  (meta, node) => {
     const n = meta.nodes.length
     /** Each process's place of each message in its delivery order. */
     const place = meta.nodes.map(() => new Map<MessageId, number>())
@@ -24,31 +19,23 @@ export const totalOrderChecker: CheckerSpec = {
     const latest = Array.from({ length: n }, () =>
       Array.from({ length: n }, () => ({ id: '', at: -1 })),
     )
-    return {
-      onEvent(e) {
-        if (!isProcessEvent(e) || e.notes === undefined) return undefined
-        const out: Violation[] = []
-        const a = e.node
-        for (const { id } of notesOf<DeliverNote>(e, DELIVER)) {
-          const here = place[a].size
-          place[a].set(id, here)
-          for (let b = 0; b < n; b++) {
-            const there = b === a ? undefined : place[b].get(id)
-            if (there === undefined) continue
-            const prev = latest[a][b]
-            if (prev.at > there)
-              out.push({
-                checker: name,
-                at: e.i,
-                message: `${node(a)} delivered ${prev.id} before ${id}, ${node(b)} delivered them the other way round`,
-              })
-            else latest[a][b] = { id, at: there }
-            if (latest[b][a].at < here) latest[b][a] = { id, at: here }
-          }
+    return (e, flag) => {
+      const a = e.node
+      for (const { id } of notesOf<DeliverNote>(e, DELIVER)) {
+        const here = place[a].size
+        place[a].set(id, here)
+        for (let b = 0; b < n; b++) {
+          const there = b === a ? undefined : place[b].get(id)
+          if (there === undefined) continue
+          const prev = latest[a][b]
+          if (prev.at > there)
+            flag(
+              `${node(a)} delivered ${prev.id} before ${id}, ${node(b)} delivered them the other way round`,
+            )
+          else latest[a][b] = { id, at: there }
+          if (latest[b][a].at < here) latest[b][a] = { id, at: here }
         }
-        return out.length > 0 ? out : undefined
-      },
-      finish: () => [],
+      }
     }
   },
-}
+)

@@ -4,7 +4,7 @@
 // 2N(N-1); Lamport total order N-1 sends plus N-1 acks from each of N-1
 // receivers: N(N-1); the sequencers N-1 sends plus N-1 orders: 2(N-1).
 import { describe, expect, it } from 'vitest'
-import { check } from './harness'
+import { check } from '../../support/simulate'
 
 const theory: Record<string, (n: number) => number> = {
   'best-effort-broadcast': (n) => n - 1,

@@ -7,7 +7,9 @@
 // the run, so the agreement checker judges every workload message.
 import { describe, expect, it } from 'vitest'
 import { broadcastGuarantees } from '../../../src/algorithms/broadcast'
-import { check, randomScenario, SEEDS, type Assumptions } from './harness'
+import { SEEDS } from '../../support/random-runs'
+import { check } from '../../support/simulate'
+import { randomScenario, type Assumptions } from './harness'
 
 const cases: { algorithm: string; assumptions: Assumptions }[] = [
   // Reliable links; integrity holds whoever crashes.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { DELIVER, HOLD, type DeliverNote } from '../../../src/algorithms/broadcast/notes'
 import { isProcessEvent, type Trace } from '../../../src/core/trace'
 import { findScenario, loadScenarioFile } from '../../../src/lab/scenarios'
-import { notedWithId, simulate } from './harness'
+import { notedWithId, simulate } from '../../support/simulate'
 
 function run(name: string, algorithm?: string) {
   const file = findScenario(name)

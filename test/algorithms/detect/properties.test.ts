@@ -13,13 +13,10 @@ import { describe, expect, it } from 'vitest'
 import { Rng } from '../../../src/core/random'
 import { detectMetrics } from '../../../src/lab/metrics/detect'
 import type { ScenarioInput } from '../../../src/sim/scenario'
+import { between, delaysBelow, randomFaults, SEEDS } from '../../support/random-runs'
 import { simulate } from '../../support/simulate'
-import { randomFaults } from './faults'
 
-const SEEDS = Number(process.env.CLOCKLAB_SEEDS ?? 2000)
 const FAULTS_UNTIL = 2500
-
-const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.float()
 
 function randomRun(algorithm: 'heartbeat-detector' | 'ping-detector', seed: number): ScenarioInput {
   const rng = Rng.fromSeed(seed)
@@ -28,10 +25,7 @@ function randomRun(algorithm: 'heartbeat-detector' | 'ping-detector', seed: numb
   const timeoutMs = periodMs * between(rng, 1.5, 4)
   const bound = algorithm === 'heartbeat-detector' ? timeoutMs - periodMs : timeoutMs / 2
   const dmax = 0.95 * bound
-  const samples = [
-    ...Array.from({ length: 6 }, () => between(rng, 1, Math.min(10, dmax))),
-    ...Array.from({ length: rng.int(3) }, () => between(rng, dmax / 2, dmax)),
-  ]
+  const samples = delaysBelow(rng, dmax)
   return {
     algorithm,
     nodes,

@@ -21,13 +21,10 @@ import { settleTime } from '../../../src/algorithms/election/notes'
 import { Rng } from '../../../src/core/random'
 import { electionMetrics } from '../../../src/lab/metrics/election'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import { randomFaults } from '../detect/faults'
+import { between, delaysBelow, randomFaults, SEEDS } from '../../support/random-runs'
 import { simulate } from '../../support/simulate'
 
-const SEEDS = Number(process.env.CLOCKLAB_SEEDS ?? 2000)
 const FAULTS_UNTIL = 2500
-
-const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.float()
 
 function randomRun(algorithm: 'bully' | 'ring-election', seed: number): ScenarioInput {
   const rng = Rng.fromSeed(seed)
@@ -55,10 +52,7 @@ function randomRun(algorithm: 'bully' | 'ring-election', seed: number): Scenario
           timeoutMs,
           electionTimeoutMs: 3 * nodes * dmax * between(rng, 1.5, 3) + 50,
         }
-  const samples = [
-    ...Array.from({ length: 6 }, () => between(rng, 1, Math.min(10, dmax))),
-    ...Array.from({ length: rng.int(3) }, () => between(rng, dmax / 2, dmax)),
-  ]
+  const samples = delaysBelow(rng, dmax)
   const faults = randomFaults(rng, {
     nodes,
     count: rng.int(11),

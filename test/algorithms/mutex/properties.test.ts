@@ -16,9 +16,8 @@ import { describe, expect, it } from 'vitest'
 import { Rng } from '../../../src/core/random'
 import type { ScenarioInput } from '../../../src/sim/scenario'
 import { mutexMetrics } from '../../../src/lab/metrics/mutex'
+import { between, SEEDS } from '../../support/random-runs'
 import { simulate } from '../../support/simulate'
-
-const SEEDS = Number(process.env.CLOCKLAB_SEEDS ?? 2000)
 
 /** The workload stops here; the run goes on until every request is served. */
 const WORKLOAD_UNTIL = 1000
@@ -30,8 +29,6 @@ interface Family {
   until: number
   params(rng: Rng, nodes: number): Record<string, unknown>
 }
-
-const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.float()
 
 const families: Family[] = [
   {

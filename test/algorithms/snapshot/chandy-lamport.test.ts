@@ -13,16 +13,13 @@ import {
 import { Rng } from '../../../src/core/random'
 import { isProcessEvent } from '../../../src/core/trace'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import { SEEDS, simulate } from '../broadcast/harness'
-
-const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.float()
+import { between, delaysWithSpikes, SEEDS } from '../../support/random-runs'
+import { simulate } from '../../support/simulate'
 
 function randomBank(seed: number): ScenarioInput {
   const rng = Rng.fromSeed(seed)
   const nodes = 2 + rng.int(4)
-  const samples = Array.from({ length: 8 }, () => between(rng, 1, 10))
-  if (rng.float() < 0.5)
-    samples.push(...Array.from({ length: 1 + rng.int(2) }, () => between(rng, 50, 200)))
+  const samples = delaysWithSpikes(rng)
   const snapshots = Array.from({ length: 1 + rng.int(3) }, () => ({
     at: rng.float() < 0.3 ? 300 : between(rng, 0, 600),
     node: rng.int(nodes),

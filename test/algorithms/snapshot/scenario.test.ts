@@ -10,7 +10,7 @@ import {
 } from '../../../src/algorithms/snapshot/notes'
 import { isProcessEvent } from '../../../src/core/trace'
 import { findScenario, loadScenarioFile } from '../../../src/lab/scenarios'
-import { simulate } from '../broadcast/harness'
+import { simulate } from '../../support/simulate'
 
 it('snapshot-chandy-lamport: in-flight transfers are recorded and money is conserved', () => {
   const r = simulate(loadScenarioFile(findScenario('snapshot-chandy-lamport') as string))

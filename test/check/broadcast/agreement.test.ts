@@ -6,12 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DELIVER, messageId } from '../../../src/algorithms/broadcast/notes'
 import { rbReceive, reliableBroadcast } from '../../../src/algorithms/broadcast/reliable-broadcast'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import {
-  notedWithId,
-  simulate,
-  simulateWith,
-  violationsOf,
-} from '../../algorithms/broadcast/harness'
+import { notedWithId, simulate, simulateWith, violationsOf } from '../../support/simulate'
 
 /** Delivers on first receipt and acks, but never relays. */
 const noRelay: typeof reliableBroadcast = {

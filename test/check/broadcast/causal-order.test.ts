@@ -10,12 +10,7 @@ import { rbReceive } from '../../../src/algorithms/broadcast/reliable-broadcast'
 import { causalOrderChecker } from '../../../src/check/broadcast/causal-order'
 import { checkTrace } from '../../../src/check/index'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import {
-  notedWithId,
-  simulate,
-  simulateWith,
-  violationsOf,
-} from '../../algorithms/broadcast/harness'
+import { notedWithId, simulate, simulateWith, violationsOf } from '../../support/simulate'
 
 /** Delivers on first receipt, with no hold-back queue (but still counts deliveries). */
 const deliversEarly: typeof causalBroadcast = {

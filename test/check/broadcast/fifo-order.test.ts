@@ -6,12 +6,7 @@ import { fifoBroadcast } from '../../../src/algorithms/broadcast/fifo-broadcast'
 import { DELIVER, HOLD, noteDeliver } from '../../../src/algorithms/broadcast/notes'
 import { rbReceive } from '../../../src/algorithms/broadcast/reliable-broadcast'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import {
-  notedWithId,
-  simulate,
-  simulateWith,
-  violationsOf,
-} from '../../algorithms/broadcast/harness'
+import { notedWithId, simulate, simulateWith, violationsOf } from '../../support/simulate'
 
 /** Delivers whatever reliable broadcast hands up, at once. */
 const ignoresSequence: typeof fifoBroadcast = {

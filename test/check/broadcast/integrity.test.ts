@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { BCAST, DELIVER } from '../../../src/algorithms/broadcast/notes'
 import { integrityChecker } from '../../../src/check/broadcast/integrity'
 import type { Note, ProcessEvent, TraceMeta } from '../../../src/core/trace'
-import { notedWithId, simulate, violationsOf } from '../../algorithms/broadcast/harness'
+import { notedWithId, simulate, violationsOf } from '../../support/simulate'
 
 describe('integrity', () => {
   it('flags a second delivery of one message', () => {

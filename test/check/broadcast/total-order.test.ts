@@ -8,12 +8,7 @@ import { totalOrderLamport } from '../../../src/algorithms/broadcast/total-order
 import { totalOrderChecker } from '../../../src/check/broadcast/total-order'
 import type { ProcessEvent, TraceMeta } from '../../../src/core/trace'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import {
-  notedWithId,
-  simulate,
-  simulateWith,
-  violationsOf,
-} from '../../algorithms/broadcast/harness'
+import { notedWithId, simulate, simulateWith, violationsOf } from '../../support/simulate'
 
 /** Stamps and sends as the Lamport algorithm does, but delivers at once, no queue, no acks. */
 const deliversOnReceipt: typeof totalOrderLamport = {

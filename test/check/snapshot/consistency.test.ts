@@ -17,7 +17,7 @@ import {
   type SnapshotChannelNote,
 } from '../../../src/algorithms/snapshot/notes'
 import type { ScenarioInput } from '../../../src/sim/scenario'
-import { simulate, simulateWith, violationsOf } from '../../algorithms/broadcast/harness'
+import { simulate, simulateWith, violationsOf } from '../../support/simulate'
 import { isProcessEvent, type ProcessEvent, type Trace } from '../../../src/core/trace'
 
 const run: ScenarioInput = {
