@@ -7,6 +7,7 @@ import { vector } from './clocks/vector'
 import { detectAlgorithms } from './detect'
 import { electionAlgorithms } from './election'
 import { mutexAlgorithms } from './mutex'
+import { raftAlgorithms } from './raft'
 import { snapshotAlgorithms } from './snapshot'
 
 export const algorithms: readonly AnyAlgorithm[] = [
@@ -17,6 +18,7 @@ export const algorithms: readonly AnyAlgorithm[] = [
   ...snapshotAlgorithms,
   ...detectAlgorithms,
   ...electionAlgorithms,
+  ...raftAlgorithms,
 ]
 
 export const algorithmRegistry: ReadonlyMap<string, AnyAlgorithm> = new Map(

@@ -8,6 +8,7 @@ import { lamportClockCondition, vectorClockCondition } from './clock-condition'
 import { detectCheckers } from './detect'
 import { electionCheckers } from './election'
 import { mutexCheckers } from './mutex'
+import { raftCheckers } from './raft'
 import { snapshotCheckers } from './snapshot'
 
 export const checkers: readonly CheckerSpec[] = [
@@ -19,6 +20,7 @@ export const checkers: readonly CheckerSpec[] = [
   ...snapshotCheckers,
   ...detectCheckers,
   ...electionCheckers,
+  ...raftCheckers,
 ]
 
 /** Runs every applicable checker alongside a run; `verdicts()` after the last event. */
