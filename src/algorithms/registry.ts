@@ -9,6 +9,7 @@ import { electionAlgorithms } from './election'
 import { mutexAlgorithms } from './mutex'
 import { raftAlgorithms } from './raft'
 import { snapshotAlgorithms } from './snapshot'
+import { syncAlgorithms } from './sync'
 
 export const algorithms: readonly AnyAlgorithm[] = [
   lamport,
@@ -19,6 +20,7 @@ export const algorithms: readonly AnyAlgorithm[] = [
   ...detectAlgorithms,
   ...electionAlgorithms,
   ...raftAlgorithms,
+  ...syncAlgorithms,
 ]
 
 export const algorithmRegistry: ReadonlyMap<string, AnyAlgorithm> = new Map(

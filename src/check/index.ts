@@ -10,6 +10,7 @@ import { electionCheckers } from './election'
 import { mutexCheckers } from './mutex'
 import { raftCheckers } from './raft'
 import { snapshotCheckers } from './snapshot'
+import { syncCheckers } from './sync'
 
 export const checkers: readonly CheckerSpec[] = [
   causalityChecker,
@@ -21,6 +22,7 @@ export const checkers: readonly CheckerSpec[] = [
   ...detectCheckers,
   ...electionCheckers,
   ...raftCheckers,
+  ...syncCheckers,
 ]
 
 /** Runs every applicable checker alongside a run; `verdicts()` after the last event. */

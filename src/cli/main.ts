@@ -6,6 +6,7 @@ import { InputError } from '../core/errors'
 import { listScenarios } from '../lab/scenarios'
 import { interactive } from './interactive'
 import { EXPORT_FORMATS } from '../lab/export/index'
+import { rewriteParamFlags } from './param-flags'
 import { simCommand, type SimFlags } from './sim-command'
 
 const VERSION = '0.1.0'
@@ -58,13 +59,27 @@ function buildProgram(exit: { code: number }): Command {
       wholeNumber,
     )
     .option('-q, --quiet', 'print nothing but the export')
+    .option(
+      '-p, --param <name=value>',
+      "set one of the algorithm's parameters (repeatable)",
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .addHelpText(
       'after',
       `
+Algorithm parameters: any other --name value sets the algorithm's parameter
+(kebab-case for camelCase, dotted for nested: --stratum-depth 3, --discipline.mode slew;
+values are read as YAML: 3, true, slew, {mode: slew}). Checked by the algorithm's
+schema; -p name=value says the same for a name sim itself uses.
+
+Export: csv is one row per event, or for a clock-synchronization algorithm one row
+per clock sample (node, true time, local time, true and estimated offset, error bound).
+
 Examples:
   clocklab sim lamport --nodes 4 --seed 7 --diagram
   clocklab sim resources/scenarios/lamport-basics.yaml --check
   clocklab sim vector --until 5000 --export shiviz --out run.log
+  clocklab sim ntp --servers 3 --stratum-depth 3 --export csv
 
 Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
     )
@@ -97,7 +112,8 @@ Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
 export async function main(argv: string[]): Promise<number> {
   const exit = { code: 0 }
   try {
-    await buildProgram(exit).parseAsync(argv, { from: 'user' })
+    const program = buildProgram(exit)
+    await program.parseAsync(rewriteParamFlags(argv, program), { from: 'user' })
     return exit.code
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -11,6 +11,7 @@ import { formatIssue } from '../core/issues'
 import { runScenario } from '../sim/run'
 import { ScenarioSchema, type Scenario, type ScenarioInput } from '../sim/scenario'
 import { Output } from './output'
+import { applyParamFlags } from './param-flags'
 import { RunProgress } from './progress'
 import { formatSummary } from './summary'
 import { textDiagram } from './text-diagram'
@@ -25,6 +26,8 @@ export interface SimFlags {
   check?: boolean
   diagram?: number
   quiet?: boolean
+  /** Algorithm parameters, `name=value` (param-flags.ts). */
+  param?: string[]
 }
 
 const FLAG_FOR: Record<string, string> = {
@@ -39,7 +42,7 @@ export function resolveTarget(target: string, flags: SimFlags): Scenario {
   let base: ScenarioInput
   if (existsSync(target) || ['.yaml', '.yml', '.json'].includes(extname(target)))
     base = loadScenarioFile(target)
-  else if (algorithmRegistry.has(target)) base = { algorithm: target }
+  else if (algorithmRegistry.has(target)) base = byAlgorithm(target, flags)
   else {
     const file = findScenario(target)
     if (file === undefined)
@@ -50,6 +53,11 @@ export function resolveTarget(target: string, flags: SimFlags): Scenario {
       )
     base = loadScenarioFile(file)
   }
+  const algorithm = algorithmRegistry.get(base.algorithm)
+  if (algorithm !== undefined)
+    base = { ...base, params: applyParamFlags(algorithm, base.params ?? {}, flags.param ?? []) }
+  else if ((flags.param ?? []).length > 0)
+    throw new InputError(`${target}: unknown algorithm '${base.algorithm}' takes no parameters`)
   const overrides: Partial<ScenarioInput> = {}
   for (const key of ['nodes', 'seed', 'until', 'maxEvents'] as const)
     if (flags[key] !== undefined) overrides[key] = flags[key]
@@ -65,6 +73,22 @@ export function resolveTarget(target: string, flags: SimFlags): Scenario {
     throw new InputError(flag ? `${flag}: ${issue.message}` : `${target}: ${formatIssue(issue)}`)
   }
   return result.data
+}
+
+/**
+ * A run of an algorithm by name: no scenario, so as many nodes as its params need (at
+ * least the scenario default, 3) and as long as the algorithm says, unless flags say.
+ */
+function byAlgorithm(name: string, flags: SimFlags): ScenarioInput {
+  const algorithm = algorithmRegistry.get(name)!
+  const params = applyParamFlags(algorithm, {}, flags.param ?? [])
+  const parsed = algorithm.params?.safeParse(params)
+  const need = parsed?.success ? (algorithm.minNodes?.(parsed.data) ?? 0) : 0
+  return {
+    algorithm: name,
+    ...(need > 3 ? { nodes: need } : {}),
+    ...(algorithm.defaultUntil !== undefined ? { until: algorithm.defaultUntil } : {}),
+  }
 }
 
 export function exportFormatFor(flags: SimFlags): ExportFormat | undefined {

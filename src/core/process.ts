@@ -13,6 +13,16 @@ export interface ClockDiscipline {
   step(deltaMs: number): void
   /** Amortize `deltaMs` by changing the clock's rate, bounded by its maximum slew rate. */
   slew(deltaMs: number): void
+  /**
+   * Set the clock's frequency correction to `ppm` (absolute, like adjtimex's frequency;
+   * clamped to the clock's bound, ±500 ppm by default): the knob of a PLL/FLL loop.
+   */
+  adjustFrequency(ppm: number): void
+  /**
+   * Read the node's time reference (a GPS receiver, an atomic clock): its time in ms and
+   * the bound on its error, or undefined if the node has none (then it is no stratum-1 source).
+   */
+  reference(): { time: number; error: number } | undefined
 }
 
 /**
@@ -61,6 +71,13 @@ export interface Algorithm<State, Msg, Cmd, Params = Record<string, never>, Stab
   readonly params?: z.ZodType<Params>
   /** Validates commands issued from scenarios and the API. */
   readonly commands?: z.ZodType<Cmd>
+  /**
+   * The fewest nodes a run with these params needs (an NTP hierarchy, a server plus
+   * clients): fewer is an input error, and a run by the algorithm's name gets this many.
+   */
+  minNodes?(params: Params): number
+  /** How long a run by the algorithm's name lasts, ms (a scenario says its own; default 10 s). */
+  readonly defaultUntil?: number
   /** Initial stable storage, created once per node and kept across crashes. */
   stable?(): Stable
   /** Fresh volatile state, on start and after every recovery. */

@@ -39,6 +39,11 @@ export function createSimulator(scenario: Scenario, sinks: TraceSink[] = []): Si
   const params = algorithm.params ? validate(algorithm.params, scenario.params, ['params']) : {}
   if (!algorithm.params && Object.keys(scenario.params).length > 0)
     throw new InputError(`params: ${algorithm.name} takes no parameters`)
+  const minNodes = algorithm.minNodes?.(params) ?? 1
+  if (scenario.nodes < minNodes)
+    throw new InputError(
+      `nodes: ${algorithm.name} needs at least ${minNodes} nodes with these params, got ${scenario.nodes}`,
+    )
   const commands = scenario.commands.map((c, k) => ({
     ...c,
     command: algorithm.commands

@@ -126,7 +126,8 @@ export class Simulator {
       ...(scenario.name !== undefined ? { scenario: scenario.name } : {}),
       vectorTime,
     }
-    const [netRng, ...streams] = Rng.fromSeed(scenario.seed).split(1 + 3 * n)
+    // The references' streams come after the others, so the others draw as they always did.
+    const [netRng, ...streams] = Rng.fromSeed(scenario.seed).split(1 + 4 * n)
     this.network = new Network(scenario.network, n, netRng)
     const all = Array.from({ length: n }, (_, k) => k)
     this.nodes = all.map((id) => {
@@ -138,7 +139,7 @@ export class Simulator {
         incarnation: 0,
         state: undefined,
         stable: undefined,
-        clock: new SimClock(clockSpec, streams[3 * id]),
+        clock: new SimClock(clockSpec, streams[3 * id], streams[3 * n + id]),
         rng: streams[3 * id + 1],
         workloadRng: streams[3 * id + 2],
         seq: 0,
@@ -265,6 +266,18 @@ export class Simulator {
     if (op === 'step') rt.clock.step(this.now, deltaMs)
     else rt.clock.slew(this.now, deltaMs)
     this.annotate(rt, { kind: `clock.${op}`, data: { deltaMs } })
+  }
+
+  /** @internal */
+  adjustFrequency(rt: NodeRt, ppm: number): void {
+    if (!Number.isFinite(ppm)) throw new RangeError('clock frequency: ppm must be finite')
+    const applied = rt.clock.adjustFrequency(this.now, ppm)
+    this.annotate(rt, { kind: 'clock.frequency', data: { ppm: applied } })
+  }
+
+  /** @internal */
+  reference(rt: NodeRt): { time: number; error: number } | undefined {
+    return rt.clock.reference(this.now)
   }
 
   // ---- the loop ------------------------------------------------------------------------------
@@ -444,6 +457,8 @@ class NodeContext implements Context<unknown, unknown> {
     this.clock = {
       step: (d) => sim.discipline(rt, 'step', d),
       slew: (d) => sim.discipline(rt, 'slew', d),
+      adjustFrequency: (ppm) => sim.adjustFrequency(rt, ppm),
+      reference: () => sim.reference(rt),
     }
     this.workload = { self: rt.id, peers, random: () => rt.workloadRng.float() }
   }

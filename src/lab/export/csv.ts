@@ -26,12 +26,12 @@ export const CSV_COLUMNS = [
 /** The event fields that have a column (local_ms holds `local`, time_ms `time`); the rest go to `notes`. */
 const COLUMN_FIELDS = new Set<string>(CSV_COLUMNS.map((column) => column.replace(/_ms$/, '')))
 
-type Cell = string | number | undefined
+export type Cell = string | number | undefined
 
 export function csvExporter(write: Write): Exporter {
-  write(row(CSV_COLUMNS))
+  write(csvRow(CSV_COLUMNS))
   return {
-    sink: (e) => write(row(cells(e))),
+    sink: (e) => write(csvRow(cells(e))),
     end() {},
   }
 }
@@ -64,7 +64,8 @@ function notes(e: TraceEvent): string {
   return [...fields, ...annotations].join('; ')
 }
 
-function row(cells: readonly Cell[]): string {
+/** One CSV line (RFC 4180 quoting, CRLF). */
+export function csvRow(cells: readonly Cell[]): string {
   return cells.map(quote).join(',') + '\r\n'
 }
 

@@ -1,9 +1,13 @@
 // Exporters: a run's trace, streamed into a file format other tools read
 // (the versioned JSON trace, ShiViz's log format, CSV). One file per format.
+// CSV is the table that fits the run: one row per clock sample for a clock-
+// synchronization algorithm, one row per event for any other.
 import type { TraceMeta } from '../../core/trace'
+import { syncAlgorithmNames } from '../../algorithms/sync'
 import { csvExporter } from './csv'
 import type { Exporter, Write } from './exporter'
 import { jsonExporter } from './json'
+import { samplesCsvExporter } from './samples-csv'
 import { shivizExporter } from './shiviz'
 
 export type { Exporter, Write } from './exporter'
@@ -19,6 +23,8 @@ export function createExporter(format: ExportFormat, meta: TraceMeta, write: Wri
     case 'shiviz':
       return shivizExporter(meta, write)
     case 'csv':
-      return csvExporter(write)
+      return syncAlgorithmNames.has(meta.algorithm)
+        ? samplesCsvExporter(meta, write)
+        : csvExporter(write)
   }
 }

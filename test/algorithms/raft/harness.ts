@@ -58,6 +58,8 @@ export function node(
     clock: {
       step: () => {},
       slew: () => {},
+      adjustFrequency: () => {},
+      reference: () => undefined,
     },
     now: () => 0,
     random: () => 0.5,
