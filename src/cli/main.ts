@@ -8,6 +8,7 @@ import { interactive } from './interactive'
 import { EXPORT_FORMATS } from '../lab/export/index'
 import { rewriteParamFlags } from './param-flags'
 import { simCommand, type SimFlags } from './sim-command'
+import { registerLanCommand } from './lan-command'
 
 const VERSION = '0.1.0'
 
@@ -105,6 +106,7 @@ Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
       exit.code = 0
     })
 
+  registerLanCommand(program, exit)
   return program
 }
 
