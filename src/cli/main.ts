@@ -8,6 +8,9 @@ import { interactive } from './interactive'
 import { EXPORT_FORMATS } from '../lab/export/index'
 import { rewriteParamFlags } from './param-flags'
 import { simCommand, type SimFlags } from './sim-command'
+import { registerClocksCommand } from './clocks-command'
+import { registerNtpCommand } from './ntp-command'
+import { registerGpsCommand } from './gps-command'
 import { registerLanCommand } from './lan-command'
 
 const VERSION = '0.1.0'
@@ -106,6 +109,9 @@ Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
       exit.code = 0
     })
 
+  registerClocksCommand(program, exit)
+  registerNtpCommand(program, exit)
+  registerGpsCommand(program, exit)
   registerLanCommand(program, exit)
   return program
 }

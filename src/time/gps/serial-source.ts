@@ -1,0 +1,181 @@
+// A GPS receiver on a serial port as a TimeSource: serialport + @serialport/parser-readline
+// carry NMEA lines to the parser and the epoch tracker, with a configurable transmit-latency
+// offset and, where the kernel has a PPS device, the pulse edge as the sample's local time.
+// Garbage, bad checksums and overlong lines are counted by code and skipped; when the device
+// goes away (unplugged, the other end of a pty closed) the source says "lost" and reopens the
+// same path until it comes back. A hung-up tty can also just read as empty forever without an
+// error, so the source also watches that the device path still exists.
+import { existsSync } from 'node:fs'
+import { Transform, type TransformCallback } from 'node:stream'
+import { ReadlineParser } from '@serialport/parser-readline'
+import { SerialPort } from 'serialport'
+import { localClocks, type Clocks } from '../clocks'
+import { ErrorCounts } from '../errors'
+import { SampleFeed, type SourceStatus, type TimeSample, type TimeSource } from '../source'
+import { EpochTracker, type FixState } from './epochs'
+import { NMEA_MAX_LENGTH, NmeaError, parseNmea } from './nmea'
+import { listPpsDevices, readPpsAssert } from './pps'
+
+export interface SerialGpsOptions {
+  path: string
+  /** Default 9600 (many receivers; older ones use 4800). */
+  baudRate?: number
+  /** Transmit latency of the first sentence after the second, ms (default 0). */
+  latencyMs?: number
+  /** A PPS device name (pps0), 'auto' for the first one present, or false (default 'auto'). */
+  pps?: string | false
+  /** Filesystem root for PPS sysfs (tests). */
+  root?: string
+  /** How long to wait before reopening a lost port, ms (default 1000). */
+  reopenMs?: number
+  /** How often to check that the device path still exists, ms (default 500). */
+  checkMs?: number
+  clocks?: Clocks
+}
+
+export interface SerialGpsStatus extends SourceStatus {
+  lines: number
+  noFix: number
+  fix: FixState
+  pps: string | null
+}
+
+/** Longest run of bytes without a newline we keep; longer runs are cut and counted. */
+const MAX_LINE_BYTES = 4 * NMEA_MAX_LENGTH
+
+/** Cuts any run of more than `max` bytes without a newline, so the line buffer stays bounded. */
+class LineGuard extends Transform {
+  private run = 0
+
+  constructor(private readonly max: number) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let start = 0
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i] === 10) this.run = 0
+      else if (++this.run > this.max) {
+        this.push(chunk.subarray(start, i))
+        this.push('\n')
+        start = i
+        this.run = 1
+      }
+    }
+    this.push(chunk.subarray(start))
+    done()
+  }
+}
+
+export class SerialGpsSource implements TimeSource {
+  readonly id: string
+  private readonly feed = new SampleFeed()
+  private readonly errors = new ErrorCounts()
+  private readonly tracker: EpochTracker
+  private readonly clocks: Clocks
+  private readonly pps: string | null
+  private port: SerialPort | undefined
+  private state: SourceStatus['state'] = 'connecting'
+  private lastError: string | undefined
+  private produced = 0
+  private lines = 0
+  private reopenTimer: NodeJS.Timeout | undefined
+  private readonly watchTimer: NodeJS.Timeout
+
+  constructor(private readonly options: SerialGpsOptions) {
+    this.id = `gps ${options.path}`
+    this.clocks = options.clocks ?? localClocks()
+    this.tracker = new EpochTracker({
+      source: this.id,
+      latencyNs: BigInt(Math.round((options.latencyMs ?? 0) * 1e6)),
+    })
+    const pps = options.pps ?? 'auto'
+    this.pps = pps === 'auto' ? (listPpsDevices(options.root)[0] ?? null) : pps || null
+    this.open()
+    this.watchTimer = setInterval(() => {
+      if (this.state === 'running' && this.port && !existsSync(options.path))
+        this.lost(this.port, 'the device is gone', 'device-lost')
+    }, options.checkMs ?? 500)
+  }
+
+  samples(): AsyncIterableIterator<TimeSample> {
+    return this.feed.iterate()
+  }
+
+  status(): SerialGpsStatus {
+    return {
+      id: this.id,
+      state: this.state,
+      samples: this.produced,
+      errors: this.errors.toJSON(),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      lines: this.lines,
+      noFix: this.tracker.noFix,
+      fix: { ...this.tracker.fix },
+      pps: this.pps,
+    }
+  }
+
+  /** Handles one line as if it came from the port (the port's data path uses this too). */
+  handleLine(line: string): void {
+    const arrival = this.clocks.stamp()
+    this.lines++
+    try {
+      const sentence = parseNmea(line)
+      const pps = this.pps === null ? undefined : readPpsAssert(this.pps, this.options.root)
+      const sample = this.tracker.accept(
+        sentence,
+        { realtimeNs: arrival.realtimeNs, rawNs: arrival.rawNs },
+        pps,
+      )
+      if (sample) {
+        this.produced++
+        this.feed.push(sample)
+      }
+    } catch (err) {
+      if (!(err instanceof NmeaError)) throw err
+      this.errors.add(err.code)
+      this.lastError = err.message
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed'
+    clearTimeout(this.reopenTimer)
+    clearInterval(this.watchTimer)
+    const port = this.port
+    this.port = undefined
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()))
+    this.feed.close()
+  }
+
+  private open(): void {
+    if (this.state === 'closed') return
+    const port = new SerialPort({
+      path: this.options.path,
+      baudRate: this.options.baudRate ?? 9600,
+      autoOpen: false,
+    })
+    this.port = port
+    const parser = port
+      .pipe(new LineGuard(MAX_LINE_BYTES))
+      .pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }))
+    parser.on('data', (line: string) => this.handleLine(line))
+    port.on('error', (err) => this.lost(port, err.message, 'device-lost'))
+    port.on('close', () => this.lost(port, 'port closed', 'device-lost'))
+    port.open((err) => {
+      if (err) this.lost(port, err.message, 'open-failed')
+      else if (this.port === port) this.state = 'running'
+    })
+  }
+
+  private lost(port: SerialPort, why: string, code: 'device-lost' | 'open-failed'): void {
+    if (this.port !== port || this.state === 'closed') return
+    this.port = undefined
+    this.state = 'lost'
+    this.errors.add(code)
+    this.lastError = `${this.options.path}: ${why}`
+    if (port.isOpen) port.close(() => {})
+    this.reopenTimer = setTimeout(() => this.open(), this.options.reopenMs ?? 1000)
+  }
+}
