@@ -29,7 +29,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: at('out/main'),
-      lib: { entry: { index: at('electron/main/index.ts') }, formats: ['es'] },
+      // The run worker is a second entry: the main process starts it from out/main/run-worker.js.
+      lib: {
+        entry: {
+          index: at('electron/main/index.ts'),
+          'run-worker': at('src/lab/runs/run-worker.ts'),
+        },
+        formats: ['es'],
+      },
     },
   },
   preload: {
@@ -44,6 +51,8 @@ export default defineConfig({
     root: at('renderer'),
     build: {
       outDir: at('out/renderer'),
+      // electron-vite leaves the renderer unminified; `clocklab web` serves it over a LAN too.
+      minify: true,
       rollupOptions: { input: at('renderer/index.html') },
     },
     plugins: [vue(), devCsp()],

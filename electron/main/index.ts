@@ -1,9 +1,10 @@
-// The Electron main process: one window, the menu, hardening, and the typed API over IPC.
-// Thin on purpose: no algorithm and no parsing live here.
+// The Electron main process: one window, the menu, hardening, and the typed API over IPC,
+// with runs in a worker thread. Thin on purpose: no algorithm and no parsing live here.
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { app, BrowserWindow } from 'electron'
 import { createEngineApi } from '../../src/lab/engine-api'
+import { bundledWorker } from '../../src/lab/runs/spawn-worker'
 import { registerApi } from './ipc'
 import { installMenu } from './menu'
 import { hardenSession, hardenWebContents } from './security'
@@ -35,7 +36,14 @@ void app.whenReady().then(() => {
     copyright: 'MIT License',
   })
   installMenu(dev)
-  registerApi(createEngineApi({ version: app.getVersion() }), appUrl)
+  // Simulations and recordings are read in a worker thread, so the window never waits on them.
+  const api = createEngineApi({
+    version: app.getVersion(),
+    spawnWorker: bundledWorker(path.join(here, 'run-worker.js')),
+  })
+  registerApi(api, appUrl)
+  api.warm()
+  app.once('will-quit', () => api.close())
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()

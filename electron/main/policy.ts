@@ -1,13 +1,8 @@
 // What the app may load and where it may go: the Content-Security-Policy and the rule for
 // which URLs count as the app itself. Pure, so it is tested without Electron.
 
-/** The renderer's policy; renderer/index.html carries the same one in a <meta> tag. */
-export const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-  "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
-
-/** The header form adds what a <meta> policy cannot express. */
-export const RENDERER_CSP_HEADER = `${RENDERER_CSP}; frame-ancestors 'none'`
+/** The renderer's policy (shared with `clocklab web`); index.html has it in a <meta> tag. */
+export { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../src/lab/renderer-policy'
 
 /**
  * Whether `url` is the app's own page: the same origin as a dev server URL, or the same

@@ -1,4 +1,4 @@
-// The renderer's entry: mount the Vue app with its Pinia store.
+// The renderer's entry: mount the Vue app with its Pinia stores.
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'

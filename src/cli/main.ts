@@ -8,6 +8,7 @@ import { interactive } from './interactive'
 import { EXPORT_FORMATS } from '../lab/export/index'
 import { rewriteParamFlags } from './param-flags'
 import { simCommand, type SimFlags } from './sim-command'
+import { registerWebCommand } from './web-command'
 import { registerClocksCommand } from './clocks-command'
 import { registerNtpCommand } from './ntp-command'
 import { registerGpsCommand } from './gps-command'
@@ -109,6 +110,7 @@ Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
       exit.code = 0
     })
 
+  registerWebCommand(program, exit)
   registerClocksCommand(program, exit)
   registerNtpCommand(program, exit)
   registerGpsCommand(program, exit)

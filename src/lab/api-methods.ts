@@ -1,6 +1,17 @@
 // The names of the typed API's methods and their IPC channels. Kept free of dependencies
 // so the sandboxed Electron preload can bundle it without pulling in zod or the engine.
-export const API_METHODS = ['version', 'listAlgorithms', 'runSimulation'] as const
+export const API_METHODS = [
+  'version',
+  'listAlgorithms',
+  'runSimulation',
+  'listScenarios',
+  'startRun',
+  'runPage',
+  'cancelRun',
+  'openTrace',
+  'exportRun',
+  'readClocks',
+] as const
 
 export type ApiMethodName = (typeof API_METHODS)[number]
 

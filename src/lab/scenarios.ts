@@ -17,16 +17,22 @@ export interface ScenarioInfo {
   scenario: Scenario
 }
 
-/** Every shipped scenario, by file name without extension, sorted. */
-export function listScenarios(dir = SCENARIO_DIR): ScenarioInfo[] {
+/** Every scenario file in `dir`, by file name without extension, sorted; not yet read. */
+export function scenarioFiles(dir = SCENARIO_DIR): { name: string; file: string }[] {
   if (!existsSync(dir)) return []
   return readdirSync(dir)
     .filter((f) => SCENARIO_EXTENSIONS.has(extname(f)))
     .sort()
-    .map((f) => {
-      const file = join(dir, f)
-      return { name: basename(f, extname(f)), file, scenario: loadScenarioFile(file) }
-    })
+    .map((f) => ({ name: basename(f, extname(f)), file: join(dir, f) }))
+}
+
+/** Every shipped scenario, by file name without extension, sorted. */
+export function listScenarios(dir = SCENARIO_DIR): ScenarioInfo[] {
+  return scenarioFiles(dir).map(({ name, file }) => ({
+    name,
+    file,
+    scenario: loadScenarioFile(file),
+  }))
 }
 
 export function findScenario(name: string, dir = SCENARIO_DIR): string | undefined {
