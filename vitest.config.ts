@@ -7,6 +7,7 @@ const report = process.env.CLOCKLAB_TEST_REPORT
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/system-tools.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,
