@@ -45,8 +45,11 @@ export class Output {
       try {
         offset += writeSync(this.fd, data, offset)
       } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        // The reader stopped early (`clocklab sim ... --export csv | head`): end quietly.
+        if (code === 'EPIPE' && !this.owned) process.exit(0)
         // A non-blocking pipe that is full: wait for the reader and retry.
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+        if (code !== 'EAGAIN') throw err
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5)
       }
     }
