@@ -9,6 +9,7 @@ import { simCommand } from './sim-command'
 
 export async function interactive(): Promise<number> {
   const scenarios = listScenarios()
+  const width = Math.max(...scenarios.map((s) => s.name.length))
   const rl = createInterface({ input: process.stdin, output: process.stdout })
   console.log('ClockLab: a lab for distributed systems on real clocks and a real LAN.')
   console.log('This is the command-line lab; `clocklab --help` lists every command.\n')
@@ -18,7 +19,7 @@ export async function interactive(): Promise<number> {
       console.log('Teaching scenarios:')
       scenarios.forEach((s, k) =>
         console.log(
-          `  ${String(k + 1).padStart(2)}  ${s.name.padEnd(24)} ${s.scenario.description?.split('\n')[0] ?? ''}`,
+          `  ${String(k + 1).padStart(2)}  ${s.name.padEnd(width)} ${s.scenario.description?.split('\n')[0] ?? ''}`,
         ),
       )
       console.log(`  or an algorithm: ${[...algorithmRegistry.keys()].join(', ')}`)

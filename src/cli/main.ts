@@ -99,13 +99,16 @@ Algorithms: ${algorithms.map((a) => a.name).join(', ')}   (clocklab list)`,
     .command('list')
     .description('list the algorithms and the shipped teaching scenarios')
     .action(() => {
+      const nameWidth = Math.max(...algorithms.map((a) => a.name.length))
       console.log('Algorithms:')
       for (const a of algorithms)
-        console.log(`  ${a.name.padEnd(16)} ${a.family.padEnd(10)} ${a.summary}`)
+        console.log(`  ${a.name.padEnd(nameWidth)} ${a.family.padEnd(10)} ${a.summary}`)
+      const scenarios = listScenarios()
+      const scenarioWidth = Math.max(...scenarios.map((s) => s.name.length))
       console.log('\nScenarios (clocklab sim <name>):')
-      for (const s of listScenarios())
+      for (const s of scenarios)
         console.log(
-          `  ${s.name.padEnd(24)} ${s.scenario.description?.split('\n')[0] ?? s.scenario.algorithm}`,
+          `  ${s.name.padEnd(scenarioWidth)} ${s.scenario.description?.split('\n')[0] ?? s.scenario.algorithm}`,
         )
       exit.code = 0
     })
