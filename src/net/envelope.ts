@@ -54,13 +54,31 @@ export const BodySchemas = {
     s: count,
     f: z.tuple([count, z.int().positive()]).optional(),
     b: json,
+    /** Multicast broadcast barrier (multicast.ts): deliver after the sender's broadcasts below it. */
+    bs: count.optional(),
   }),
   /** Cumulative acknowledgement of a reliable stream: every frame below `a` arrived. */
   ack: z.strictObject({ ep: epoch, a: count }),
+  // Multicast broadcast (multicast.ts): one datagram to the group, numbered per sender boot.
+  /**
+   * A broadcast: sender's epoch, broadcast number, the peer ids it is for, body, and per
+   * peer with unicast frames not yet acked, how many of its unicast frames come first.
+   */
+  mcast: z.strictObject({
+    ep: epoch,
+    s: count,
+    to: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(64),
+    b: json,
+    w: z.record(z.string().regex(/^[0-9a-f]{16}$/), count).optional(),
+  }),
+  /** A receiver asks the sender (unicast) for the broadcasts of epoch `ep` it lacks. */
+  nack: z.strictObject({ ep: epoch, s: z.array(count).min(1).max(128) }),
+  /** The sender's broadcast heartbeat: every broadcast below `n` was sent (tail loss shows). */
+  mhb: z.strictObject({ ep: epoch, n: count }),
 } as const
 
 export type Kind = keyof typeof BodySchemas
-const KINDS: readonly Kind[] = ['hello', 'bye', 'data', 'ack']
+const KINDS: readonly Kind[] = ['hello', 'bye', 'data', 'ack', 'mcast', 'nack', 'mhb']
 export type Body<K extends Kind> = z.infer<(typeof BodySchemas)[K]>
 
 export type Envelope = {

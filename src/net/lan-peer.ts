@@ -1,9 +1,11 @@
 // A node of a lab on the LAN: its sockets (endpoint.ts), discovery and membership
-// (discovery.ts), and reliable FIFO streams to every member (reliable.ts). Above
+// (discovery.ts), and reliable FIFO streams to every member (reliable.ts), with
+// broadcasts by unicast fan-out or by reliable multicast (broadcast-path.ts). Above
 // it, experiments and the live driver only see members and `send(peer, json)`.
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { JsonValue } from '../core/json'
+import { BroadcastPath, type BroadcastMode } from './broadcast-path'
 import { Discovery } from './discovery'
 import { Endpoint, type EndpointOptions } from './endpoint'
 import type { Member, MembershipEvent } from './membership'
@@ -16,6 +18,12 @@ export interface LanPeerOptions extends Omit<EndpointOptions, 'peerId'> {
   heartbeatMs?: number
   timeoutMs?: number
   rtoMs?: number
+  // -- broadcast transport (broadcast-path.ts) --
+  /** How a body sent to several members in one turn travels (default 'unicast'). */
+  broadcast?: BroadcastMode
+  /** Gap age before a NACK, ms (default 30). */
+  nackMs?: number
+  // -- end broadcast transport --
 }
 
 export const newPeerId = (): string => randomBytes(8).toString('hex')
@@ -30,6 +38,7 @@ export class LanPeer extends EventEmitter<{
   readonly endpoint: Endpoint
   readonly discovery: Discovery
   readonly streams: ReliableStreams
+  readonly path: BroadcastPath
   private retransmitTimer: NodeJS.Timeout | undefined
 
   private constructor(options: LanPeerOptions) {
@@ -44,19 +53,27 @@ export class LanPeer extends EventEmitter<{
       heartbeatMs: options.heartbeatMs,
       timeoutMs: options.timeoutMs,
     })
+    // -- broadcast transport: data, acks, broadcasts, NACKs go through the path --
+    this.path = new BroadcastPath({
+      mode: options.broadcast ?? 'unicast',
+      endpoint: this.endpoint,
+      streams: this.streams,
+      self: this.id,
+      epoch: this.epoch,
+      member: (id) => this.discovery.membership.get(id),
+      deliver: (from, body) => this.emit('message', from, body),
+      transmit: (frames) => this.transmit(frames),
+      options: { nackMs: options.nackMs, heartbeatMs: options.heartbeatMs },
+    })
     this.discovery.on('membership', (e) => {
-      if (e.kind !== 'join') this.streams.forget(e.member.id)
+      if (e.kind !== 'join') {
+        this.streams.forget(e.member.id)
+        this.path.forget(e.member.id)
+      }
       this.emit('membership', e)
     })
-    this.endpoint.on('envelope', (env, rinfo) => {
-      const now = performance.now()
-      if (env.kind === 'ack') this.transmit(this.streams.ack(env.sender, env.body, now))
-      else if (env.kind === 'data') {
-        const { deliver, ack } = this.streams.receive(env.sender, env.body)
-        if (ack !== undefined) this.endpoint.sendTo(rinfo.address, rinfo.port, 'ack', ack)
-        for (const body of deliver) this.emit('message', env.sender, body)
-      }
-    })
+    this.endpoint.on('envelope', (env, rinfo) => void this.path.receive(env, rinfo))
+    // -- end broadcast transport --
   }
 
   static async start(options: LanPeerOptions): Promise<LanPeer> {
@@ -65,7 +82,10 @@ export class LanPeer extends EventEmitter<{
     peer.discovery.start()
     const rto = options.rtoMs ?? 100
     peer.retransmitTimer = setInterval(
-      () => peer.transmit(peer.streams.due(performance.now())),
+      () => {
+        peer.transmit(peer.streams.due(performance.now()))
+        peer.path.tick(performance.now())
+      },
       Math.max(5, rto / 2),
     )
     return peer
@@ -77,14 +97,12 @@ export class LanPeer extends EventEmitter<{
 
   /** Reliable, in-order send to a member; false if it is not in the view. */
   send(peerId: string, body: JsonValue): boolean {
-    const m = this.discovery.membership.get(peerId)
-    if (m === undefined) return false
-    this.transmit(this.streams.send(peerId, m.epoch, body, performance.now()))
-    return true
+    return this.path.send(peerId, body)
   }
 
   /** Leave the lab: goodbye to the members, then sockets closed once it has gone out. */
   async close(): Promise<void> {
+    this.path.flush()
     clearInterval(this.retransmitTimer)
     this.discovery.stop(true)
     await new Promise((r) => setTimeout(r, 20))

@@ -2,12 +2,19 @@
 // the current time, it says who joined, who left on purpose, who went silent past
 // the timeout (crashed), and who came back as a new boot of itself (restarted).
 // The discovery service (discovery.ts) owns the sockets and the timers.
+// Dual stack: a peer that announces on both IPv4 and IPv6 is one member (by its id);
+// unicast goes to its IPv4 address once one is known, else to its IPv6 one, so its
+// streams use one address family (switching at most once, IPv6 to IPv4, at the start).
+import { isIPv6 } from 'node:net'
 
 export interface Member {
   /** The peer's id: 16 hex digits, stable across its restarts. */
   id: string
   name: string
+  /** Where unicast to it goes: its IPv4 address if it announced on IPv4, else its IPv6 one. */
   address: string
+  /** Every address it announced from, by family. */
+  addresses: { ipv4?: string; ipv6?: string }
   /** Its unicast port. */
   port: number
   /** Which boot of it this is: changes when its process restarts. */
@@ -43,14 +50,16 @@ export class Membership {
   hello(h: Hello, now: number): MembershipEvent[] {
     if (h.id === this.self) return []
     const old = this.members.get(h.id)
+    const family = isIPv6(h.address.split('%')[0]) ? 'ipv6' : 'ipv4'
     if (old !== undefined && old.epoch === h.epoch) {
       old.lastHeard = now
-      old.address = h.address
+      old.addresses[family] = h.address
+      old.address = old.addresses.ipv4 ?? h.address
       old.port = h.port
       old.name = h.name
       return []
     }
-    const member: Member = { ...h, since: now, lastHeard: now }
+    const member: Member = { ...h, addresses: { [family]: h.address }, since: now, lastHeard: now }
     this.members.set(h.id, member)
     return old === undefined
       ? [{ kind: 'join', member }]

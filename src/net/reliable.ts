@@ -25,6 +25,8 @@ export interface ReliableOptions {
 interface Outbound {
   peerEpoch: string
   next: number
+  /** Frames below this are acked. */
+  acked: number
   inflight: Map<number, { frame: DataBody; sentAt: number }>
   queue: DataBody[]
 }
@@ -34,6 +36,13 @@ interface Inbound {
   next: number
   held: Map<number, DataBody>
   fragments: string[]
+}
+
+export interface FrameMeta {
+  /** The multicast broadcast barrier the body came with. */
+  bs?: number
+  /** Frames of the stream up to and including the body's last one. */
+  end: number
 }
 
 export interface Transmit {
@@ -58,15 +67,25 @@ export class ReliableStreams {
     this.window = options.window ?? 128
   }
 
-  /** Frames to send now for `body` to `peer` (whose current boot is `peerEpoch`). */
-  send(peer: string, peerEpoch: string, body: JsonValue, now: number): Transmit[] {
+  /**
+   * Frames to send now for `body` to `peer` (whose current boot is `peerEpoch`); `bs`, the
+   * multicast broadcast barrier (multicast.ts), rides on every frame of it when given.
+   */
+  send(peer: string, peerEpoch: string, body: JsonValue, now: number, bs?: number): Transmit[] {
     let o = this.out.get(peer)
     if (o === undefined || o.peerEpoch !== peerEpoch) {
-      o = { peerEpoch, next: 0, inflight: new Map(), queue: [] }
+      o = { peerEpoch, next: 0, acked: 0, inflight: new Map(), queue: [] }
       this.out.set(peer, o)
     }
-    for (const frame of this.frames(o, peerEpoch, body)) o.queue.push(frame)
+    for (const frame of this.frames(o, peerEpoch, body, bs)) o.queue.push(frame)
     return this.pump(peer, o, now)
+  }
+
+  /** Frames numbered so far on the stream to `peer`'s boot `peerEpoch`, and how many are acked. */
+  sent(peer: string, peerEpoch: string): { frames: number; acked: number } {
+    const o = this.out.get(peer)
+    if (o === undefined || o.peerEpoch !== peerEpoch) return { frames: 0, acked: 0 }
+    return { frames: o.next, acked: o.acked }
   }
 
   /** An ack from `peer`: forget what it has, and send what waited for room. */
@@ -74,12 +93,21 @@ export class ReliableStreams {
     const o = this.out.get(peer)
     if (o === undefined || ack.ep !== this.epoch) return []
     for (const s of o.inflight.keys()) if (s < ack.a) o.inflight.delete(s)
+    o.acked = Math.min(o.next, Math.max(o.acked, ack.a))
     return this.pump(peer, o, now)
   }
 
-  /** A data frame from `peer`: the bodies now deliverable in order, and the ack to send. */
-  receive(peer: string, frame: DataBody): { deliver: JsonValue[]; ack?: AckBody } {
-    if (frame.to !== this.epoch) return { deliver: [] }
+  /**
+   * A data frame from `peer`: the bodies now deliverable in order, index for index the
+   * broadcast barrier each came with and the number of its stream's frames up to its
+   * end (`meta`), and the ack to send.
+   */
+  receive(
+    peer: string,
+    frame: DataBody,
+  ): { deliver: JsonValue[]; meta: FrameMeta[]; ack?: AckBody } {
+    const meta: FrameMeta[] = []
+    if (frame.to !== this.epoch) return { deliver: [], meta }
     let i = this.in.get(peer)
     if (i === undefined || i.epoch !== frame.ep) {
       i = { epoch: frame.ep, next: 0, held: new Map(), fragments: [] }
@@ -90,21 +118,24 @@ export class ReliableStreams {
     const deliver: JsonValue[] = []
     for (let f = i.held.get(i.next); f !== undefined; f = i.held.get(i.next)) {
       i.held.delete(i.next++)
-      if (f.f === undefined) deliver.push(f.b)
-      else {
+      if (f.f === undefined) {
+        deliver.push(f.b)
+        meta.push({ bs: f.bs, end: i.next })
+      } else {
         i.fragments.push(f.b as string)
         if (f.f[0] === f.f[1] - 1) {
           const text = i.fragments.join('')
           i.fragments = []
           try {
             deliver.push(JSON.parse(text) as JsonValue)
+            meta.push({ bs: f.bs, end: i.next })
           } catch {
             // A sender's bug, not the network's: nothing to deliver.
           }
         }
       }
     }
-    return { deliver, ack: { ep: frame.ep, a: i.next } }
+    return { deliver, meta, ack: { ep: frame.ep, a: i.next } }
   }
 
   /** Frames whose ack is overdue, to send again. */
@@ -143,14 +174,22 @@ export class ReliableStreams {
     return out
   }
 
-  private frames(o: Outbound, to: string, body: JsonValue): DataBody[] {
-    const whole: DataBody = { ep: this.epoch, to, s: o.next, b: body }
+  private frames(o: Outbound, to: string, body: JsonValue, bs?: number): DataBody[] {
+    const barrier = bs === undefined ? {} : { bs }
+    const whole: DataBody = { ep: this.epoch, to, s: o.next, b: body, ...barrier }
     if (Buffer.byteLength(JSON.stringify(whole)) <= MAX_BODY) {
       o.next++
       return [whole]
     }
     const chunks = chunk(JSON.stringify(body))
-    return chunks.map((b, k) => ({ ep: this.epoch, to, s: o.next++, f: [k, chunks.length], b }))
+    return chunks.map((b, k) => ({
+      ep: this.epoch,
+      to,
+      s: o.next++,
+      f: [k, chunks.length],
+      b,
+      ...barrier,
+    }))
   }
 }
 
