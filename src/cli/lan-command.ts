@@ -12,10 +12,12 @@ import { InputError } from '../core/errors'
 import { LabNode, planExperiment, runExperiment } from '../lab/experiment'
 import type { ExperimentSpec } from '../lab/experiment-protocol'
 import { scenarioFromLiveTrace } from '../lab/replay'
-import { DEFAULT_GROUP, DEFAULT_PORT } from '../net/endpoint'
-import { chooseInterface, type ChosenInterface } from '../net/interfaces'
+import type { BroadcastMode } from '../net/broadcast-path'
+import { DEFAULT_GROUP, DEFAULT_GROUP6, DEFAULT_PORT } from '../net/endpoint'
+import { chooseInterface, describeInterface, type ChosenInterface } from '../net/interfaces'
 import { deriveLabKeys } from '../net/keys'
 import { LanPeer, newPeerId } from '../net/lan-peer'
+import { ReferenceClock } from '../net/reference'
 import { collectLink } from './link-faults'
 import { applyParamFlags } from './param-flags'
 
@@ -24,6 +26,8 @@ interface CommonFlags {
   iface?: string
   passphraseFile?: string
   group: string
+  group6: string
+  broadcast: BroadcastMode
   mcastPort: number
   port: number
   seeds?: number[]
@@ -60,6 +64,21 @@ function withCommon(cmd: Command): Command {
       'file holding the lab passphrase (default: $CLOCKLAB_LAB_PASSPHRASE)',
     )
     .option('--group <address>', 'multicast group (administratively scoped)', DEFAULT_GROUP)
+    .option(
+      '--group6 <address>',
+      'IPv6 multicast group (link-local scope), used where the interface has IPv6',
+      DEFAULT_GROUP6,
+    )
+    .option(
+      '--broadcast <mode>',
+      "how this workstation's broadcasts travel: unicast (a reliable unicast per peer) or multicast (one datagram to the group, NACK repair)",
+      (v: string) => {
+        if (v !== 'unicast' && v !== 'multicast')
+          throw new InvalidArgumentError('expected unicast or multicast')
+        return v
+      },
+      'unicast',
+    )
     .option('--mcast-port <port>', 'multicast port', port, DEFAULT_PORT)
     .option('--port <port>', 'unicast port (0: any free one)', port, 0)
     .option(
@@ -74,6 +93,15 @@ function withCommon(cmd: Command): Command {
     .option('--name <name>', 'how peers see this workstation (default: its peer id)')
     .option('--heartbeat-ms <ms>', 'announce period', ms, 500)
     .option('--timeout-ms <ms>', 'silence after which a peer counts as crashed', ms, 2000)
+    .addHelpText(
+      'after',
+      `
+Network: peers announce on the IPv4 group where the interface has IPv4 and on the IPv6
+group (link-local scope, joined on the interface by its index) where it has IPv6; a peer
+heard on both is one peer, reached at its IPv4 address. --broadcast multicast sends each
+broadcast as one authenticated datagram to the group, repaired by NACK, in order with the
+unicasts (docs/lan.md); give it to every workstation's join.`,
+    )
 }
 
 function passphrase(flags: CommonFlags): string {
@@ -88,7 +116,7 @@ function passphrase(flags: CommonFlags): string {
   return env
 }
 
-async function joinLab(flags: CommonFlags): Promise<LabNode> {
+async function joinLab(flags: CommonFlags, reference?: ReferenceClock): Promise<LabNode> {
   const keys = deriveLabKeys(flags.lab, passphrase(flags))
   const stateDir = flags.stateDir ?? join(homedir(), '.clocklab', 'lan', flags.lab)
   mkdirSync(stateDir, { recursive: true })
@@ -104,16 +132,18 @@ async function joinLab(flags: CommonFlags): Promise<LabNode> {
       iface,
       name: flags.name,
       group: flags.group,
+      group6: flags.group6,
+      broadcast: flags.broadcast,
       port: flags.mcastPort,
       unicastPort: flags.port,
       seeds: flags.seeds,
       heartbeatMs: flags.heartbeatMs,
       timeoutMs: flags.timeoutMs,
     })
-    return new LabNode(peer, { stateDir })
+    return new LabNode(peer, { stateDir, reference: reference && (() => reference.read()) })
   } catch (err) {
     throw new InputError(
-      `cannot open the lab's sockets on ${iface.ipv4}: ${(err as Error).message}`,
+      `cannot open the lab's sockets on ${describeInterface(iface)}: ${(err as Error).message}`,
     )
   }
 }
@@ -135,6 +165,10 @@ export function registerLanCommand(program: Command, exit: { code: number }): vo
       .description('join a lab and take part in its experiments until interrupted'),
   )
     .option('--for <ms>', 'leave after this long (default: until interrupted)', ms)
+    .option(
+      '--reference <spec>',
+      "be the lab's reference peer: take time from ntp:HOST[:PORT], gps:/dev/ttyX or gpsd[:HOST:PORT]",
+    )
     .addHelpText(
       'after',
       `
@@ -142,13 +176,31 @@ Prints one line per event: peers joining, leaving and crashing, experiments run.
 Type 'crash' or 'restart' (and Enter) to crash or restart this workstation's node in
 the experiment running now: it loses its volatile state, keeps its stable storage.
 Example:
-  CLOCKLAB_LAB_PASSPHRASE='...' clocklab lan join --lab physics-101 --iface eth0`,
+  CLOCKLAB_LAB_PASSPHRASE='...' clocklab lan join --lab physics-101 --iface eth0
+  clocklab lan join --lab physics-101 --reference ntp:192.168.1.10   # the reference peer
+A reference peer's nodes read its source as their reference (stratum = source's + 1); its
+lab clock follows the source; the system clock is never changed.`,
     )
-    .action(async (flags: CommonFlags & { for?: number }) => {
-      const lab = await joinLab(flags)
+    .action(async (flags: CommonFlags & { for?: number; reference?: string }) => {
+      const reference =
+        flags.reference === undefined ? undefined : await ReferenceClock.open(flags.reference)
+      const lab = await joinLab(flags, reference)
       const p = lab.peer
       const say = (line: string) => process.stdout.write(`${line}\n`)
       say(`joined lab ${flags.lab} as ${p.name} (${p.id}) at ${p.endpoint.port}`)
+      for (const w of p.endpoint.warnings) say(`warning: ${w}`)
+      let said = ''
+      const referenceTimer = setInterval(() => {
+        const s = reference?.status()
+        const text =
+          s === undefined
+            ? ''
+            : s.stratum === undefined
+              ? `reference ${s.source}: no sample yet${s.lastError ? ` (${s.lastError})` : ''}`
+              : `reference ${s.source}: stratum ${s.stratum} (source stratum ${s.sourceStratum}, refid ${s.refid})`
+        if (text !== said && text !== '') say(text)
+        said = text
+      }, 500)
       p.on('membership', (e) =>
         say(
           `peer ${e.kind} ${e.member.name} (${e.member.id}) ${e.member.address}:${e.member.port}`,
@@ -158,6 +210,14 @@ Example:
         say(`experiment ${spec.id}: node ${node}, ${describeSpec(spec)}`),
       )
       lab.on('finished', (spec) => say(`experiment ${spec.id}: finished, trace sent`))
+      if (flags.broadcast === 'multicast')
+        lab.on('finished', () => {
+          const [s, b] = [p.path.stats, p.path.broadcasts.stats]
+          say(
+            `broadcast since joining: ${s.multicasts} multicast datagrams (${s.multicastPeers} deliveries), ` +
+              `${s.unicastCopies} unicast copies; NACKs sent ${b.nacksSent}, repaired ${b.repaired}, lost ${b.evicted}`,
+          )
+        })
       lab.on('refused', (spec, why) => say(`experiment ${spec.id}: cannot take part (${why})`))
       const typed = createInterface({ input: process.stdin })
       typed.on('line', (line) => {
@@ -174,7 +234,9 @@ Example:
         if (flags.for !== undefined) setTimeout(leave, flags.for)
       })
       typed.close()
+      clearInterval(referenceTimer)
       await p.close()
+      await reference?.close()
       say('left the lab')
       exit.code = 0
     })
@@ -217,7 +279,7 @@ Example:
     .option('--collect-ms <ms>', 'how long to wait for traces after the run', ms, 10_000)
     .option(
       '--link <FROM-TO:faults>',
-      "faults on node FROM's link to node TO: drop=P, delay=MS, dup=P, cut=out|in|both (repeatable)",
+      "faults on node FROM's link to node TO: drop=P, delay=MS, jitter=MS, dup=P, cut=out|in|both (repeatable)",
       collectLink,
     )
     .option('--check', 'print every checker verdict; exit 1 if a property is violated')
@@ -234,7 +296,7 @@ Example:
     .addHelpText(
       'after',
       `
-Node ids go by sorted peer id. Every peer streams its trace back when the run ends; a
+Node ids go by sorted peer id. Every peer streams its trace here while the run goes; a
 peer whose process died uploads its record when it joins again (same --state-dir).
 Examples:
   clocklab lan run ricart-agrawala --lab physics-101 --duration 10000 --check --out run.json

@@ -7,6 +7,7 @@ import type { ExperimentSpec } from '../lab/experiment-protocol'
 const KEYS: Record<string, string> = {
   drop: 'drop',
   delay: 'delayMs',
+  jitter: 'jitterMs',
   dup: 'duplicate',
   cut: 'cut',
 }
@@ -25,7 +26,7 @@ export function collectLink(
     const field = KEYS[key]
     if (field === undefined || raw === undefined)
       throw new InvalidArgumentError(
-        `unknown fault '${part}' (drop=P, delay=MS, dup=P, cut=out|in|both)`,
+        `unknown fault '${part}' (drop=P, delay=MS, jitter=MS, dup=P, cut=out|in|both)`,
       )
     faults[field] = field === 'cut' ? raw : Number(raw)
   }

@@ -9,6 +9,7 @@ const nodeId = z.int().nonnegative()
 export const LinkFaultsSchema = z.strictObject({
   drop: z.number().min(0).max(1).optional(),
   delayMs: z.number().nonnegative().max(60_000).optional(),
+  jitterMs: z.number().nonnegative().max(60_000).optional(),
   duplicate: z.number().min(0).max(1).optional(),
   cut: z.enum(['out', 'in', 'both']).optional(),
 })

@@ -1,22 +1,31 @@
 // Live experiments. Every lab node (LabNode) takes part in the experiments its
 // peers start: it runs its node of the algorithm (live-driver.ts) for the run's
-// duration and streams its trace back to the starter in chunks. Its records also
-// go, line by line, to a log in its state directory before any message leaves, so
-// a node whose process was killed uploads its record when its process is started
-// again. The starter (runExperiment) numbers the nodes by sorted peer id, waits for
-// every record, merges them (merge.ts) and runs the checkers.
+// duration and streams its trace to the starter while the run goes, in numbered
+// chunks (every RECORDS_PER_CHUNK records or FLUSH_MS), holding in memory only what
+// it has not sent yet; the final chunk says `last`. Its records also go, line by
+// line, to a log in its state directory before any message leaves, so a node whose
+// process was killed uploads its record (streamed from the log, paced by the acks)
+// when its process is started again. The starter (runExperiment) numbers the nodes
+// by sorted peer id, checks each node's chunks are contiguous, spools them to a temp
+// directory as they come, and at the end loads and merges them (merge.ts) and runs
+// the checkers.
 import {
   closeSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
+  rmSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { algorithmRegistry } from '../algorithms/registry'
@@ -30,7 +39,7 @@ import type { JsonValue } from '../core/json'
 import type { NodeId } from '../core/process'
 import type { Trace, TraceMeta } from '../core/trace'
 import type { LanPeer } from '../net/lan-peer'
-import { LiveNode } from '../net/live-driver'
+import { LiveNode, type LiveNodeOptions } from '../net/live-driver'
 import type { FaultPlan, LocalRecord } from '../net/live-trace'
 import { mergeTraces } from '../net/merge'
 import {
@@ -44,24 +53,59 @@ import {
 export interface LabNodeOptions {
   /** Stable storage and trace logs of this node's runs (default: none kept). */
   stateDir?: string
+  /** This workstation's external time reference, for its nodes (a reference peer). */
+  reference?: LiveNodeOptions['reference']
 }
+
+/** A running node sends what it holds at least this often (ms), even under a full chunk. */
+export const FLUSH_MS = 300
+/** Reliable frames not yet acknowledged (all peers) above which trace streaming waits. */
+const MAX_UNACKED = 512
+/**
+ * Records held unsent at most. Beyond it, with the starter in view they go despite the
+ * backpressure; with the starter out of view streaming stops for the run (the log stays).
+ */
+const MAX_OUTBOX = 20_000
+/** Recent records a running LiveNode keeps in `records` (for views and tests). */
+const RETAIN = 500
 
 interface Running {
   spec: ExperimentSpec
   node: LiveNode
   log?: number
   timer: NodeJS.Timeout
+  flusher: NodeJS.Timeout
+  /** Records made but not sent yet: the only ones this node holds for the starter. */
+  outbox: LocalRecord[]
+  /** Next chunk number. */
+  chunk: number
+  /** Records sent so far. */
+  sent: number
+  /** The starter left the view: streaming stopped; the log (if any) is uploaded later. */
+  detached: boolean
 }
+
+interface PendingUpload {
+  spec: ExperimentSpec
+  node: NodeId
+  file: string
+  /** The process died during the run (false: it lived, but could not stream). */
+  late: boolean
+  uploading?: boolean
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** One workstation's part in the lab's experiments. */
 export class LabNode extends EventEmitter<{
   joined: [ExperimentSpec, NodeId]
   refused: [ExperimentSpec, string]
-  finished: [ExperimentSpec]
+  /** The run ended here; its records went (or, the starter gone, will go) to the starter. */
+  finished: [ExperimentSpec, { records: number; sent: number }]
   chunk: [Extract<ExperimentMessage, { t: 'trace' }>, string]
 }> {
   private readonly running = new Map<string, Running>()
-  private readonly pendingUploads: { spec: ExperimentSpec; node: NodeId; file: string }[] = []
+  private readonly pendingUploads: PendingUpload[] = []
   /** Algorithm messages that beat their experiment's announcement here (other streams). */
   private readonly early = new Map<string, [string, Extract<ExperimentMessage, { t: 'alg' }>][]>()
 
@@ -108,10 +152,26 @@ export class LabNode extends EventEmitter<{
         send: (to, w) =>
           this.peer.send(spec.peers[to], { t: 'alg', id: spec.id, from: self, w } as never),
       },
-      onRecord: log === undefined ? undefined : (r) => writeSync(log, `${JSON.stringify(r)}\n`),
+      retain: RETAIN,
+      reference: this.options.reference,
+      onRecord: (r) => {
+        if (log !== undefined) writeSync(log, `${JSON.stringify(r)}\n`)
+        run.outbox.push(r)
+        if (run.outbox.length >= RECORDS_PER_CHUNK) this.flush(run, false)
+      },
     })
-    const timer = setTimeout(() => this.finish(spec.id), spec.durationMs)
-    this.running.set(spec.id, { spec, node, log, timer })
+    const run: Running = {
+      spec,
+      node,
+      log,
+      timer: setTimeout(() => this.finish(spec.id), spec.durationMs),
+      flusher: setInterval(() => this.flush(run, true), FLUSH_MS),
+      outbox: [],
+      chunk: 0,
+      sent: 0,
+      detached: false,
+    }
+    this.running.set(spec.id, run)
     this.emit('joined', spec, self)
     node.start()
     for (const [from, m] of this.early.get(spec.id) ?? []) this.onAlg(from, m)
@@ -123,6 +183,7 @@ export class LabNode extends EventEmitter<{
   kill(): void {
     for (const r of this.running.values()) {
       clearTimeout(r.timer)
+      clearInterval(r.flusher)
       r.node.stop()
       if (r.log !== undefined) closeSync(r.log)
     }
@@ -144,34 +205,70 @@ export class LabNode extends EventEmitter<{
     const r = this.running.get(id)
     if (r === undefined) return
     this.running.delete(id)
+    clearTimeout(r.timer)
+    clearInterval(r.flusher)
     r.node.stop()
     if (r.log !== undefined) closeSync(r.log)
-    this.sendRecords(r.spec, r.node.self, r.node.records, false)
+    this.flush(r, true, true)
     const dir = this.options.stateDir
-    if (dir !== undefined) writeFileSync(join(dir, `${id}-node${r.node.self}.uploaded`), '')
-    this.emit('finished', r.spec)
+    const file = dir === undefined ? undefined : join(dir, `${id}-node${r.node.self}.jsonl`)
+    if (r.detached && file !== undefined) {
+      this.pendingUploads.push({ spec: r.spec, node: r.node.self, file, late: false })
+    } else if (dir !== undefined) writeFileSync(join(dir, `${id}-node${r.node.self}.uploaded`), '')
+    this.emit('finished', r.spec, { records: r.node.recorded, sent: r.sent })
   }
 
-  private sendRecords(
+  /**
+   * Sends the records held as chunks: full ones, or (`partial`) whatever is held. Waits
+   * while the reliable streams have too much unacknowledged; `end` sends all and `last`.
+   */
+  private flush(r: Running, partial: boolean, end = false): void {
+    const toSelf = r.spec.starter === this.peer.id
+    const inView = toSelf || this.peer.discovery.membership.get(r.spec.starter) !== undefined
+    if (!inView || r.detached) {
+      if (!r.detached && (end || r.outbox.length > MAX_OUTBOX)) r.detached = true
+      if (r.detached) r.outbox = []
+      return
+    }
+    while (r.outbox.length >= RECORDS_PER_CHUNK || ((partial || end) && r.outbox.length > 0)) {
+      // Backpressure, unless the held records pass the cap: then the streams queue them.
+      const full = r.outbox.length > MAX_OUTBOX
+      if (!end && !full && !toSelf && this.peer.streams.unacked() > MAX_UNACKED) return
+      const recs = r.outbox.splice(0, RECORDS_PER_CHUNK)
+      const last = end && r.outbox.length === 0
+      if (!this.sendChunk(r.spec, r.node.self, r.chunk++, recs, last, false)) {
+        r.detached = true
+        r.outbox = []
+        return
+      }
+      r.sent += recs.length
+      if (last) return
+    }
+    if (end && !this.sendChunk(r.spec, r.node.self, r.chunk++, [], true, false)) r.detached = true
+  }
+
+  /** One chunk to the starter (or to this node's own runExperiment); false if it cannot go. */
+  private sendChunk(
     spec: ExperimentSpec,
     node: NodeId,
-    recs: readonly LocalRecord[],
+    chunk: number,
+    recs: LocalRecord[],
+    last: boolean,
     late: boolean,
-  ): void {
-    const chunks = Math.max(1, Math.ceil(recs.length / RECORDS_PER_CHUNK))
-    for (let k = 0; k < chunks; k++) {
-      const msg: ExperimentMessage = {
-        t: 'trace',
-        id: spec.id,
-        node,
-        chunk: k,
-        recs: recs.slice(k * RECORDS_PER_CHUNK, (k + 1) * RECORDS_PER_CHUNK),
-        last: k === chunks - 1,
-        late,
-      }
-      if (spec.starter === this.peer.id) this.emit('chunk', msg, this.peer.id)
-      else this.peer.send(spec.starter, msg as unknown as JsonValue)
+  ): boolean {
+    const msg: Extract<ExperimentMessage, { t: 'trace' }> = {
+      t: 'trace',
+      id: spec.id,
+      node,
+      chunk,
+      recs,
+      last,
+      late,
     }
+    if (spec.starter !== this.peer.id)
+      return this.peer.send(spec.starter, msg as unknown as JsonValue)
+    this.emit('chunk', msg, this.peer.id)
+    return true
   }
 
   private onMessage(from: string, body: JsonValue): void {
@@ -226,28 +323,74 @@ export class LabNode extends EventEmitter<{
       if (!existsSync(specFile)) continue
       const spec = ExperimentSpecSchema.safeParse(JSON.parse(readFileSync(specFile, 'utf8')))
       if (spec.success)
-        this.pendingUploads.push({ spec: spec.data, node: Number(m[2]), file: join(dir, f) })
+        this.pendingUploads.push({
+          spec: spec.data,
+          node: Number(m[2]),
+          file: join(dir, f),
+          late: true,
+        })
     }
   }
 
   private uploadPending(): void {
-    const dir = this.options.stateDir as string
-    for (const u of [...this.pendingUploads]) {
-      if (this.peer.members().every((p) => p.id !== u.spec.starter)) continue
-      const recs = readFileSync(u.file, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .flatMap((line) => {
+    for (const u of this.pendingUploads) {
+      if (u.uploading || this.peer.discovery.membership.get(u.spec.starter) === undefined) continue
+      u.uploading = true
+      this.uploadLog(u).then(
+        (ok) => {
+          u.uploading = false
+          if (!ok) return
+          const dir = this.options.stateDir as string
+          renameSync(u.file, `${u.file}.sent`)
+          writeFileSync(join(dir, `${u.spec.id}-node${u.node}.uploaded`), '')
+          this.pendingUploads.splice(this.pendingUploads.indexOf(u), 1)
+        },
+        () => (u.uploading = false),
+      )
+    }
+  }
+
+  /**
+   * Streams a run's log to its starter from chunk 0 (the starter starts the node's record
+   * afresh), reading it a block at a time and waiting for acks: memory stays bounded.
+   */
+  private async uploadLog(u: PendingUpload): Promise<boolean> {
+    const fd = openSync(u.file, 'r')
+    try {
+      const buf = Buffer.alloc(64 * 1024)
+      const decoder = new StringDecoder('utf8')
+      let rest = ''
+      let batch: LocalRecord[] = []
+      let chunk = 0
+      const send = async (last: boolean): Promise<boolean> => {
+        for (let waited = 0; this.peer.streams.unacked() > MAX_UNACKED; waited++) {
+          if (waited > 3000) return false // 60 s without room: try again at the next join
+          await sleep(20)
+        }
+        const ok = this.sendChunk(u.spec, u.node, chunk++, batch, last, u.late)
+        batch = []
+        return ok
+      }
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, null)
+        const lines = (rest + (n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end())).split(
+          '\n',
+        )
+        rest = n > 0 ? (lines.pop() as string) : ''
+        for (const line of lines) {
+          if (line === '') continue
           try {
-            return [JSON.parse(line) as LocalRecord]
+            batch.push(JSON.parse(line) as LocalRecord)
           } catch {
-            return [] // the last line of a killed process may be cut short
+            continue // the last line of a killed process may be cut short
           }
-        })
-      this.sendRecords(u.spec, u.node, recs, true)
-      renameSync(u.file, `${u.file}.sent`)
-      writeFileSync(join(dir, `${u.spec.id}-node${u.node}.uploaded`), '')
-      this.pendingUploads.splice(this.pendingUploads.indexOf(u), 1)
+          if (batch.length === RECORDS_PER_CHUNK && !(await send(false))) return false
+        }
+        if (n === 0) break
+      }
+      return await send(true)
+    } finally {
+      closeSync(fd)
     }
   }
 }
@@ -281,8 +424,12 @@ export interface ExperimentResult {
   verdicts?: Verdict[]
   /** Nodes whose process died during the run (their record came from a restart, or never). */
   lost: NodeId[]
-  /** Nodes whose record never arrived. */
+  /** Nodes whose record never arrived whole (no last chunk, or a gap in the chunks). */
   missing: NodeId[]
+  /** Nodes whose chunks had a gap (a chunk number skipped): their record stops there. */
+  gaps: NodeId[]
+  /** Records received per node (after validation), as merged. */
+  received: number[]
   cut: number[]
 }
 
@@ -333,31 +480,81 @@ export async function runExperiment(
   req: Pick<ExperimentRequest, 'collectMs' | 'check'> = {},
 ): Promise<ExperimentResult> {
   const n = spec.peers.length
-  const recs: LocalRecord[][] = Array.from({ length: n }, () => [])
-  const done = new Set<NodeId>()
-  const lost = new Set<NodeId>()
-  const finished = new Promise<void>((resolve) => {
-    const onChunk = (m: Extract<ExperimentMessage, { t: 'trace' }>, from: string) => {
-      if (m.id !== spec.id || spec.peers[m.node] !== from || done.has(m.node)) return
-      for (const r of m.recs)
-        if (RecordSchema.safeParse(r).success) recs[m.node].push(r as LocalRecord)
-      if (m.late) lost.add(m.node)
-      if (m.last) done.add(m.node)
-      if (done.size === n) finish()
-    }
-    const timer = setTimeout(() => finish(), spec.durationMs + (req.collectMs ?? 10_000))
-    const finish = () => {
-      clearTimeout(timer)
-      lab.off('chunk', onChunk)
-      resolve()
-    }
-    lab.on('chunk', onChunk)
-  })
-  for (const p of spec.peers)
-    if (p !== lab.peer.id) lab.peer.send(p, { t: 'exp', spec } as unknown as JsonValue)
-  lab.join(spec)
-  await finished
-  const missing = [...Array(n).keys()].filter((k) => !done.has(k))
+  // Chunks go to a spool file per node as they come: the starter's memory stays bounded
+  // during the run; the merge at the end loads every record.
+  const spool = mkdtempSync(join(tmpdir(), 'clocklab-spool-'))
+  try {
+    const files = spec.peers.map((_, k) => join(spool, `node${k}.jsonl`))
+    const fds = files.map((f) => openSync(f, 'w'))
+    const next = new Array<number>(n).fill(0)
+    const received = new Array<number>(n).fill(0)
+    const done = new Set<NodeId>()
+    const lost = new Set<NodeId>()
+    const gaps = new Set<NodeId>()
+    const finished = new Promise<void>((resolve) => {
+      const onChunk = (m: Extract<ExperimentMessage, { t: 'trace' }>, from: string) => {
+        const k = m.node
+        if (m.id !== spec.id || spec.peers[k] !== from || done.has(k)) return
+        if (m.chunk === 0 && next[k] > 0) {
+          // An upload from the node's log (its process restarted): its record starts afresh.
+          closeSync(fds[k])
+          fds[k] = openSync(files[k], 'w')
+          next[k] = 0
+          received[k] = 0
+          gaps.delete(k)
+        }
+        if (m.chunk !== next[k]) {
+          gaps.add(k)
+          if (m.last) done.add(k)
+        } else {
+          next[k]++
+          const lines = m.recs.filter((r) => RecordSchema.safeParse(r).success)
+          received[k] += lines.length
+          if (lines.length > 0)
+            writeSync(fds[k], lines.map((r) => `${JSON.stringify(r)}\n`).join(''))
+          if (m.late) lost.add(k)
+          if (m.last) done.add(k)
+        }
+        if (done.size === n) finish()
+      }
+      const timer = setTimeout(() => finish(), spec.durationMs + (req.collectMs ?? 10_000))
+      const finish = () => {
+        clearTimeout(timer)
+        lab.off('chunk', onChunk)
+        resolve()
+      }
+      lab.on('chunk', onChunk)
+    })
+    for (const p of spec.peers)
+      if (p !== lab.peer.id) lab.peer.send(p, { t: 'exp', spec } as unknown as JsonValue)
+    lab.join(spec)
+    await finished
+    for (const fd of fds) closeSync(fd)
+    const missing = [...Array(n).keys()].filter((k) => !done.has(k) || gaps.has(k))
+    const recs = files.map(readSpool)
+    return finishExperiment(spec, recs, lost, missing, gaps, received, req)
+  } finally {
+    rmSync(spool, { recursive: true, force: true })
+  }
+}
+
+/** A node's spooled records (the merge needs them all: this is where memory is not bounded). */
+function readSpool(file: string): LocalRecord[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LocalRecord)
+}
+
+function finishExperiment(
+  spec: ExperimentSpec,
+  recs: LocalRecord[][],
+  lost: Set<NodeId>,
+  missing: NodeId[],
+  gaps: Set<NodeId>,
+  received: number[],
+  req: Pick<ExperimentRequest, 'check'>,
+): ExperimentResult {
   const algorithm = algorithmRegistry.get(spec.algorithm)
   const meta: TraceMeta = {
     source: 'live',
@@ -378,6 +575,8 @@ export async function runExperiment(
     ...(req.check ? { verdicts: checkTrace(trace.meta, trace.events) } : {}),
     lost: [...lost].sort(),
     missing,
+    gaps: [...gaps].sort(),
+    received,
     cut,
   }
 }

@@ -1,10 +1,11 @@
 // The live driver: runs any algorithm of the registry on one real node, unchanged.
 // The context's effects become real ones: send and broadcast go to a transport
-// (reliable FIFO streams over UDP, lan-peer.ts; broadcast is a fan-out of unicasts so
-// it gets the same reliability), timers are setTimeout on the node's clock, now() reads
-// the lab clock (a software clock over the monotonic oscillator, never the system
-// clock), random() is a seeded stream, stable storage is a JSON file written atomically
-// after every handler that changed it. Lamport and vector time are kept here and
+// (reliable FIFO streams over UDP, lan-peer.ts; broadcast is a fan-out of sends, which
+// the lan peer sends as unicasts or as one reliable multicast, broadcast-path.ts),
+// timers are setTimeout on the node's clock, now() reads the lab clock (a software
+// clock over the monotonic oscillator, never the system clock), random() is a seeded
+// stream, stable storage is a JSON file written atomically after every handler that
+// changed it. Lamport and vector time are kept here and
 // travel with each message, so every node records the simulator's trace format, with
 // local clock readings instead of true time. Link faults (loss, delay, duplication,
 // cuts) and crash/restart of this node are applied here, and recorded like the
@@ -40,22 +41,43 @@ export interface LiveNodeOptions {
   faults?: FaultPlan
   /** Each record as it is made (before any message it describes leaves). */
   onRecord?: (r: LocalRecord) => void
+  /** Keep only about this many recent records in `records` (default: all); see `recorded`. */
+  retain?: number
+  /**
+   * This node's external time reference (a reference peer's NTP server or GPS, reference.ts):
+   * ctx.clock.reference() reads it, and notes `clock.reference` {stratum, source, error}.
+   */
+  reference?: () => { time: number; error: number; stratum: number; source: string } | undefined
 }
 
 type Body = DistributiveOmit<ProcessEvent, 'i' | 'node' | 'seq' | 'lamport' | 'vc' | 'local'>
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
+interface DelayedLink {
+  queue: { at: number; go: () => void }[]
+  timer: NodeJS.Timeout | undefined
+}
+
 const wallOscillator = () => performance.timeOrigin + performance.now()
 
+/** Handler errors kept in `errors` (the rest are only counted in `errorCount`). */
+const MAX_ERRORS = 100
+
 export class LiveNode {
+  /** This node's records: all of them, or with `retain`, the most recent (at most 2 × retain). */
   readonly records: LocalRecord[] = []
+  /** Records made since the start, kept or not. */
+  recorded = 0
   readonly errors: string[] = []
+  errorCount = 0
   readonly clock: LabClock
   private readonly algorithm: AnyAlgorithm
   private readonly rng: Rng
   private readonly faultRng: Rng
   private readonly workloadRng: Rng
   private readonly timers = new Map<string, NodeJS.Timeout>()
+  /** Messages held by a delay or jitter fault, per destination, in sending order. */
+  private readonly links: DelayedLink[] = []
   private readonly vc: number[] | null
   private readonly ctx: Context<unknown, unknown>
   private faults: FaultPlan
@@ -86,7 +108,10 @@ export class LiveNode {
     this.workloadRng = workloadRng
     this.faults = o.faults ?? {}
     this.vc = (o.vectorTime ?? true) ? new Array<number>(o.nodeCount).fill(0) : null
-    this.clock = new LabClock({ oscillator: o.oscillator ?? wallOscillator })
+    this.clock = new LabClock({
+      oscillator: o.oscillator ?? wallOscillator,
+      reference: o.reference,
+    })
     this.ctx = this.context()
   }
 
@@ -183,7 +208,8 @@ export class LiveNode {
     try {
       run()
     } catch (err) {
-      this.errors.push(`${body.kind}: ${(err as Error).message}`)
+      if (this.errorCount++ < MAX_ERRORS)
+        this.errors.push(`${body.kind}: ${(err as Error).message}`)
     }
     this.current = null
     this.inHandler = false
@@ -217,7 +243,12 @@ export class LiveNode {
       this.pendingRecords.push(r)
       return
     }
+    // Record keeping: a long run keeps a bounded window here; onRecord has every record.
+    this.recorded++
     this.records.push(r)
+    const retain = this.o.retain
+    if (retain !== undefined && this.records.length > 2 * retain)
+      this.records.splice(0, this.records.length - retain)
     this.o.onRecord?.(r)
   }
 
@@ -244,10 +275,29 @@ export class LiveNode {
     if (copies === 2) this.netRecord({ kind: 'duplicate', msg: wire.m, from: this.self, to })
     const go = () => this.o.transport.send(to, wire)
     for (let c = 0; c < copies; c++) {
-      if (f?.delayMs) setTimeout(go, f.delayMs)
+      if (f?.delayMs || f?.jitterMs) this.delayed(to, go, f)
       else if (this.inHandler) this.pendingSends.push(go)
       else go()
     }
+  }
+
+  /** Sends after the link's delay plus seeded jitter; a link's messages still leave in order. */
+  private delayed(to: NodeId, go: () => void, f: LinkFaults): void {
+    const jitter = f.jitterMs ? this.faultRng.float() * f.jitterMs : 0
+    const link = (this.links[to] ??= { queue: [], timer: undefined })
+    const last = link.queue.at(-1)?.at ?? 0
+    link.queue.push({ at: Math.max(performance.now() + (f.delayMs ?? 0) + jitter, last), go })
+    if (link.timer === undefined) this.scheduleLink(link)
+  }
+
+  private scheduleLink(link: DelayedLink): void {
+    const wait = Math.max(0, link.queue[0].at - performance.now())
+    link.timer = setTimeout(() => {
+      link.timer = undefined
+      while (link.queue.length > 0 && link.queue[0].at <= performance.now() + 0.5)
+        (link.queue.shift() as DelayedLink['queue'][number]).go()
+      if (link.queue.length > 0) this.scheduleLink(link)
+    }, wait)
   }
 
   private setTimer(name: string, afterMs: number): void {
@@ -312,7 +362,12 @@ export class LiveNode {
       step: (d) => (this.clock.step(d), note('clock.step', { deltaMs: d })),
       slew: (d) => (this.clock.slew(d), note('clock.slew', { deltaMs: d })),
       adjustFrequency: (ppm) => (this.clock.adjustFrequency(ppm), note('clock.frequency', { ppm })),
-      reference: () => this.clock.reference(),
+      reference: () => {
+        const r = this.o.reference?.()
+        if (r === undefined) return undefined
+        note('clock.reference', { stratum: r.stratum, source: r.source, error: r.error })
+        return { time: r.time, error: r.error }
+      },
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this

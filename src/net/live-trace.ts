@@ -29,6 +29,8 @@ export interface LinkFaults {
   drop?: number
   /** Extra delay added before sending, ms. */
   delayMs?: number
+  /** Random extra delay, uniform in [0, jitterMs) ms from the run's seeded stream (FIFO kept). */
+  jitterMs?: number
   /** Probability of sending a message twice, 0..1. */
   duplicate?: number
   /** Cut the link: outgoing messages, incoming ones, or both. */
