@@ -1,9 +1,13 @@
 // Screenshots of each view for the README: starts `clocklab web`, drives the app in Chromium
 // and saves PNGs to docs/screenshots/. Run: npx tsx scripts/screenshots.ts
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { launchChromium, ROOT, startWeb } from '../test/e2e/harness'
+import { freePorts } from '../test/net/lab-harness'
+import { clocklabProc, stopAll } from '../test/net/processes'
+import { startChronydServer, tempDir } from '../test/time/peers'
 
 const OUT = path.join(ROOT, 'docs', 'screenshots')
 
@@ -17,10 +21,124 @@ async function runScenario(page: Page, scenario: string): Promise<void> {
   await page.locator('.verdict-list').waitFor()
 }
 
+/**
+ * The LAN view: two `clocklab lan join` processes and the page's engine on loopback, one of
+ * them the reference peer of a chronyd (-x, loopback; it never sets the clock); a
+ * Ricart-Agrawala run with its verdicts (lan.png), then a Cristian run served by the
+ * reference peer: sync charts and the stratum hierarchy (lan-sync.png).
+ */
+async function lanShots(web: { url: string }): Promise<void> {
+  const ports = await freePorts(3)
+  const state = mkdtempSync(path.join(tmpdir(), 'clocklab-shots-'))
+  const browser = await launchChromium({ width: 1440, height: 960 }, 'light')
+  const page = browser.page
+  page.setDefaultTimeout(30_000)
+  const chrony = await startChronydServer(state)
+  try {
+    for (const [k, name] of [
+      [1, 'bea'],
+      [2, 'cal'],
+    ] as const)
+      clocklabProc(
+        [
+          'lan',
+          'join',
+          '--lab',
+          'physics-101',
+          '--seeds',
+          ports.join(','),
+          '--port',
+          String(ports[k]),
+          '--state-dir',
+          path.join(state, name),
+          '--name',
+          name,
+          ...(name === 'bea' ? ['--reference', `ntp:127.0.0.1:${chrony.port}`] : []),
+        ],
+        [],
+        { CLOCKLAB_LAB_PASSPHRASE: 'screenshot passphrase' },
+      )
+    await page.goto(`${web.url}#/lan`)
+    const lan = page.locator('.lan-layout')
+    await lan.getByLabel('Lab name').fill('physics-101')
+    await lan.getByLabel('Passphrase (at least 8 characters)').fill('screenshot passphrase')
+    await lan.getByLabel('Your name in the lab (optional)').fill('ada')
+    await page.getByText('More: network interface, time reference, loopback').click()
+    await lan.getByLabel('Loopback mode (one machine, no multicast: for tests)').check()
+    await lan.getByLabel("Ports of the lab's peers on 127.0.0.1").fill(ports.join(', '))
+    await lan.getByLabel("This workstation's port (one of them)").fill(String(ports[0]))
+    await lan.getByRole('button', { name: 'Join the lab' }).click()
+    await lan.getByRole('button', { name: 'Start on 3 peers' }).waitFor()
+    await lan.getByLabel('Algorithm', { exact: true }).selectOption('ricart-agrawala')
+    await lan.getByLabel('Duration (s)').fill('4')
+    await lan.getByRole('button', { name: 'Start on 3 peers' }).click()
+    await lan.locator('[data-checker="mutual-exclusion"]').waitFor()
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: path.join(OUT, 'lan.png'), fullPage: true })
+    await lan.getByLabel('Algorithm', { exact: true }).selectOption('cristian')
+    const server = lan.getByLabel('Time server (the other nodes ask it)')
+    const options = await server.locator('option').allTextContents()
+    await server.selectOption({ index: options.findIndex((o) => o.includes('bea')) })
+    await lan.getByLabel('Duration (s)').fill('6')
+    await lan.getByLabel('Workload (commands/s per node)').fill('0')
+    await lan.getByLabel('Parameters (JSON, optional)').fill('{"periodMs": 250}')
+    await lan.getByRole('button', { name: 'Start on 3 peers' }).click()
+    await lan
+      .getByTestId('lan-run-title')
+      .filter({ hasText: /cristian .* finished/ })
+      .waitFor()
+    await page.waitForTimeout(500)
+    // The sticky header would cover the panel's top in an element shot.
+    await page.evaluate("document.querySelector('.app-header').style.position = 'static'")
+    await lan.locator('.lan-sync').screenshot({ path: path.join(OUT, 'lan-sync.png') })
+  } finally {
+    await browser.close()
+    await stopAll()
+    await chrony.stop()
+    rmSync(state, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The Clocks view with live sources: two chronyd on loopback (-x: they never set the clock),
+ * at strata 2 and 8, added as NTP sources; the lab clock follows the stratum-2 one.
+ */
+async function clocksShot(page: Page): Promise<void> {
+  const dirs = [tempDir('shots-ntp'), tempDir('shots-ntp')]
+  const servers = [
+    await startChronydServer(dirs[0].path, 2),
+    await startChronydServer(dirs[1].path, 8),
+  ]
+  try {
+    await page.getByRole('link', { name: 'Clocks' }).click()
+    await page.locator('[data-clock="realtime"]').waitFor()
+    for (const s of servers) {
+      await page.getByLabel('Server (HOST[:PORT])').fill(`127.0.0.1:${s.port}`)
+      await page.getByRole('button', { name: 'Add source' }).click()
+    }
+    await page.waitForTimeout(20_000)
+    await page.screenshot({ path: path.join(OUT, 'clocks.png'), fullPage: true })
+    for (const s of servers)
+      await page.getByRole('button', { name: `Remove NTP 127.0.0.1:${s.port}` }).click()
+  } finally {
+    for (const s of servers) await s.stop()
+    for (const d of dirs) d.remove()
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true })
   const web = await startWeb()
   try {
+    // `npx tsx scripts/screenshots.ts lan`: the LAN view's only.
+    if (process.argv.includes('lan')) return await lanShots(web)
+    // `npx tsx scripts/screenshots.ts clocks`: the Clocks view's only.
+    if (process.argv.includes('clocks')) {
+      const browser = await launchChromium({ width: 1440, height: 960 }, 'light')
+      await browser.page.goto(web.url)
+      return await clocksShot(browser.page).finally(() => browser.close())
+    }
+    await lanShots(web)
     for (const theme of ['light', 'dark'] as const) {
       const browser = await launchChromium({ width: 1440, height: 960 }, theme)
       const page = browser.page
@@ -47,10 +165,7 @@ async function main(): Promise<void> {
         await page.locator('table.recordings').waitFor()
         await page.screenshot({ path: path.join(OUT, 'recordings.png') })
 
-        await page.getByRole('link', { name: 'Clocks' }).click()
-        await page.locator('[data-clock="realtime"]').waitFor()
-        await page.waitForTimeout(8000)
-        await page.screenshot({ path: path.join(OUT, 'clocks.png'), fullPage: true })
+        await clocksShot(page)
       } finally {
         await browser.close()
       }

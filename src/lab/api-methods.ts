@@ -11,6 +11,19 @@ export const API_METHODS = [
   'openTrace',
   'exportRun',
   'readClocks',
+  'listSerialPorts',
+  'addTimeSource',
+  'removeTimeSource',
+  'readTimeSources',
+  'setLabClockReference',
+  'lanJoin',
+  'lanLeave',
+  'lanStatus',
+  'lanStart',
+  'lanExperiment',
+  'lanFault',
+  'lanRecording',
+  'lanReplay',
 ] as const
 
 export type ApiMethodName = (typeof API_METHODS)[number]

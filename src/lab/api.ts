@@ -6,6 +6,12 @@ import { z } from 'zod'
 import { FaultSchema } from '../sim/scenario'
 import type { ApiMethodName } from './api-methods'
 import type { ClockLabApi, ExportFormatName, RunRequest, SimRequest } from './api-types'
+import {
+  LanExperimentIdSchema,
+  LanExperimentRequestSchema,
+  LanFaultRequestSchema,
+  LanJoinRequestSchema,
+} from './lan-schemas'
 
 export type * from './api-types'
 
@@ -76,6 +82,29 @@ export const apiSchemas = {
   openTrace: z.tuple([z.string().max(MAX_TRACE_CHARS), z.string().max(260)]),
   exportRun: z.tuple([RunIdSchema, ExportFormatSchema]),
   readClocks: z.tuple([]),
+  listSerialPorts: z.tuple([]),
+  addTimeSource: z.tuple([
+    z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('ntp'), address: z.string().min(1).max(300) }),
+      z.strictObject({
+        kind: z.literal('gps'),
+        path: z.string().min(1).max(300),
+        baudRate: z.int().min(300).max(921_600).optional(),
+      }),
+      z.strictObject({ kind: z.literal('gpsd'), address: z.string().min(1).max(300) }),
+    ]),
+  ]),
+  removeTimeSource: z.tuple([z.string().min(1).max(320)]),
+  readTimeSources: z.tuple([z.int().min(0)]),
+  setLabClockReference: z.tuple([z.string().min(1).max(320)]),
+  lanJoin: z.tuple([LanJoinRequestSchema]),
+  lanLeave: z.tuple([]),
+  lanStatus: z.tuple([]),
+  lanStart: z.tuple([LanExperimentRequestSchema]),
+  lanExperiment: z.tuple([LanExperimentIdSchema, z.int().min(0)]),
+  lanFault: z.tuple([LanExperimentIdSchema, LanFaultRequestSchema]),
+  lanRecording: z.tuple([LanExperimentIdSchema]),
+  lanReplay: z.tuple([LanExperimentIdSchema]),
 } satisfies Record<ApiMethodName, z.ZodTuple>
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -89,6 +118,7 @@ type _Contract = [
   Assert<Identical<ApiArgs<'runPage'>, Parameters<ClockLabApi['runPage']>>>,
   Assert<Identical<ApiArgs<'openTrace'>, Parameters<ClockLabApi['openTrace']>>>,
   Assert<Identical<ApiArgs<'exportRun'>, Parameters<ClockLabApi['exportRun']>>>,
+  Assert<Identical<ApiArgs<'addTimeSource'>, Parameters<ClockLabApi['addTimeSource']>>>,
 ]
 type Assert<T extends true> = T
 type Identical<A, B> =

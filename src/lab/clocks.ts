@@ -1,12 +1,13 @@
 // Reads this machine's clocks for the Clocks view, through ClockLab's time room (src/time):
 // every local clock (wall, monotonic, monotonic raw, boot time, TAI: those the OS offers,
 // with the reason for each one it lacks), the hardware RTC, and the kernel's discipline
-// state, read-only. Time sources (GPS, NTP, LAN peers) are not reported yet.
+// state, read-only; and the stratum hierarchy of the live time sources (./time-sources).
 import { hostname } from 'node:os'
 import { localClocks, type ClockId, type Clocks } from '../time/clocks'
 import { readKernelState } from '../time/kernel'
 import { readRtc } from '../time/rtc'
 import type { ClockReading, ClocksReport, KernelClockState, RtcReading } from './api'
+import type { TimeSources } from './time-sources'
 
 const CLOCKS: Record<ClockId, { label: string; description: string }> = {
   realtime: {
@@ -31,7 +32,7 @@ const CLOCKS: Record<ClockId, { label: string; description: string }> = {
   },
 }
 
-export function readClocks(clocks: Clocks = localClocks()): ClocksReport {
+export function readClocks(clocks: Clocks = localClocks(), sources?: TimeSources): ClocksReport {
   // Read every clock first, back to back, so their differences are the clocks' own.
   const status = clocks.status()
   const readings = status.map((s) => (s.available ? clocks.readNs(s.id) : undefined))
@@ -53,7 +54,7 @@ export function readClocks(clocks: Clocks = localClocks()): ClocksReport {
     clocks: rows,
     rtc: rtc(),
     kernel: kernel(clocks),
-    sources: [],
+    sources: sources?.graph(hostname()) ?? [],
   }
 }
 

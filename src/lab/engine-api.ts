@@ -23,6 +23,9 @@ import { buildScenario } from './runs/build-scenario'
 import { RunStore } from './runs/run-store'
 import { sourceWorker, type SpawnWorker } from './runs/spawn-worker'
 import { loadScenarioFile, scenarioFiles, SCENARIO_DIR } from './scenarios'
+import { TimeSources } from './time-sources'
+import { lanApi } from './lan-api'
+import { LanSession } from './lan-session'
 
 // Compiles only while the API's list of export formats is the exporters' list.
 type _FormatsAgree = Assert<Identical<ExportFormatName, ExportFormat>>
@@ -51,6 +54,8 @@ export function createEngineApi(options: EngineApiOptions = {}): EngineApi {
   const version = options.version ?? process.env.npm_package_version ?? 'unknown'
   const scenarioDir = options.scenarioDir ?? SCENARIO_DIR
   const runs = new RunStore(options.spawnWorker ?? sourceWorker)
+  const timeSources = new TimeSources()
+  const lan = new LanSession()
   return {
     async version(): Promise<string> {
       return version
@@ -106,8 +111,15 @@ export function createEngineApi(options: EngineApiOptions = {}): EngineApi {
     },
 
     async readClocks(): Promise<ClocksReport> {
-      return readClocks()
+      return readClocks(undefined, timeSources)
     },
+
+    listSerialPorts: () => timeSources.listSerialPorts(),
+    addTimeSource: (spec) => timeSources.add(spec),
+    removeTimeSource: (id) => timeSources.remove(id),
+    readTimeSources: async (since) => timeSources.report(since),
+    setLabClockReference: async (reference) => timeSources.setReference(reference),
+    ...lanApi(lan, runs),
 
     warm(): void {
       runs.warm()
@@ -115,6 +127,8 @@ export function createEngineApi(options: EngineApiOptions = {}): EngineApi {
 
     close(): void {
       runs.close()
+      void timeSources.close()
+      void lan.close()
     },
   }
 }

@@ -7,7 +7,13 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { z } from 'zod'
 import { callApi, type ClockLabApi } from './api'
 import { hostAllowed, isLoopback, originAllowed, tokenMatches } from './web-auth'
-import { CLOSE_BAD_MESSAGE, CLOSE_DENIED, WEB_API_PATH, type ServerMessage } from './web-protocol'
+import {
+  CLOSE_BAD_MESSAGE,
+  CLOSE_DENIED,
+  decodeTextCall,
+  WEB_API_PATH,
+  type ServerMessage,
+} from './web-protocol'
 import { serveStatic } from './web-static'
 
 export interface WebServerOptions {
@@ -104,13 +110,21 @@ function serveConnection(ws: WebSocket, api: ClockLabApi, token: string | undefi
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     let parsed: unknown
+    // A binary message is a call whose first argument, a large text, follows its header.
+    let text: string | undefined
     try {
-      parsed = isBinary ? undefined : JSON.parse(data.toString())
+      if (isBinary) {
+        const call = decodeTextCall(
+          Array.isArray(data) ? Buffer.concat(data) : new Uint8Array(data),
+        )
+        parsed = call?.header
+        text = call?.text
+      } else parsed = JSON.parse(data.toString())
     } catch {
       parsed = undefined
     }
     const msg = ClientMessageSchema.safeParse(parsed)
-    if (!msg.success) {
+    if (!msg.success || (text !== undefined && msg.data.type !== 'call')) {
       ws.close(CLOSE_BAD_MESSAGE, 'not a ClockLab API message')
       return
     }
@@ -130,7 +144,7 @@ function serveConnection(ws: WebSocket, api: ClockLabApi, token: string | undefi
       ws.close(CLOSE_DENIED, 'the token comes first')
       return
     }
-    callApi(api, m.method, m.args).then(
+    callApi(api, m.method, text === undefined ? m.args : [text, ...m.args]).then(
       (value) => send({ type: 'result', id: m.id, ok: true, value }),
       (err: unknown) =>
         send({

@@ -20,6 +20,11 @@ export function rootDistance(s: TimeSample): number {
   return (s.rootDelay + s.delay) / 2 + s.rootDispersion + s.dispersion
 }
 
+/** Whether `a` is a better sample to follow than `b`: a lower stratum, then a shorter root distance. */
+export function betterSample(a: TimeSample, b: TimeSample): boolean {
+  return a.stratum < b.stratum || (a.stratum === b.stratum && rootDistance(a) < rootDistance(b))
+}
+
 /** What a server following `sample` (taken `ageSeconds` ago) says about itself. */
 export function referenceFrom(sample: TimeSample, ageSeconds: number): ServerReference {
   if (sample.leap === 3 || sample.stratum >= 15) return UNSYNCHRONIZED
@@ -63,11 +68,7 @@ export class BestSource {
     let best: { source: TimeSource; sample: TimeSample; ageSeconds: number } | undefined
     for (const [source, { sample, atNs }] of this.latest) {
       if (now - atNs > this.maxAgeNs || sample.leap === 3) continue
-      if (
-        best === undefined ||
-        sample.stratum < best.sample.stratum ||
-        (sample.stratum === best.sample.stratum && rootDistance(sample) < rootDistance(best.sample))
-      )
+      if (best === undefined || betterSample(sample, best.sample))
         best = { source, sample, ageSeconds: Number(now - atNs) / 1e9 }
     }
     return best

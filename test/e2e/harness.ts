@@ -17,12 +17,15 @@ export interface WebProcess {
   stop(): Promise<void>
 }
 
-/** Starts `clocklab web --port 0` (it builds the page first if needed); resolves with its URL. */
-export function startWeb(): Promise<WebProcess> {
+/**
+ * Starts `clocklab web --port 0` (it builds the page first if needed), with `env` added to
+ * its environment; resolves with its URL.
+ */
+export function startWeb(env: Record<string, string> = {}): Promise<WebProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(ROOT, 'bin', 'clocklab.mjs'), 'web', '--port', '0', '--bind', '127.0.0.1'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   )
   const pid = child.pid!
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

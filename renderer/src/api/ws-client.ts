@@ -6,6 +6,7 @@ import type { ClockLabApi } from '../../../src/lab/api-types'
 import { API_METHODS } from '../../../src/lab/api-methods'
 import {
   CLOSE_DENIED,
+  encodeTextCall,
   WEB_API_PATH,
   type ClientMessage,
   type ServerMessage,
@@ -116,7 +117,11 @@ export class WsApiClient {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.send({ type: 'call', id, method, args })
+      // A recording goes as bytes, not escaped into JSON (see encodeTextCall).
+      const [first, ...rest] = args
+      if (method === 'openTrace' && typeof first === 'string')
+        this.ws?.send(encodeTextCall({ type: 'call', id, method, args: rest }, first))
+      else this.send({ type: 'call', id, method, args })
     })
   }
 }

@@ -1,9 +1,19 @@
 // The Clocks view's state: this machine's clocks read once a second through the API, and
 // each clock's offset from a chosen reference clock over time (its change since the first
-// reading: a clock that runs at the reference's rate stays at 0).
+// reading: a clock that runs at the reference's rate stays at 0); and the live time sources
+// the user adds (NTP, GPS on a serial port, gpsd) with the lab clock that follows them: their
+// status each second, and their points, kept here even when a source goes away.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { ClocksReport } from '../../../src/lab/api-types'
+import type {
+  ClocksReport,
+  LabClockPoint,
+  LabClockStatus,
+  LiveSourceStatus,
+  SerialPortListing,
+  SourcePoint,
+  TimeSourceSpec,
+} from '../../../src/lab/api-types'
 import { api, errorText } from '../api/client'
 
 export interface OffsetSample {
@@ -16,6 +26,14 @@ export interface OffsetSample {
 const PERIOD_MS = 1000
 /** Samples kept: five minutes. */
 const KEEP = 300
+/** Points kept per live source and for the lab clock: an hour at one a second. */
+const KEEP_POINTS = 3600
+
+function append<T>(list: T[], more: T[]): T[] {
+  if (more.length === 0) return list
+  const all = [...list, ...more]
+  return all.length > KEEP_POINTS ? all.slice(-KEEP_POINTS) : all
+}
 
 export const useClocksStore = defineStore('clocks', () => {
   const report = shallowRef<ClocksReport | null>(null)
@@ -24,6 +42,15 @@ export const useClocksStore = defineStore('clocks', () => {
   const samples = shallowRef<OffsetSample[]>([])
   let first: { at: number; offsets: Record<string, number> } | null = null
   let timer: ReturnType<typeof setInterval> | undefined
+
+  /** The live sources' status (their points are in `points`), the lab clock's, and ports. */
+  const sources = shallowRef<Omit<LiveSourceStatus, 'points'>[]>([])
+  const points = shallowRef<Record<string, SourcePoint[]>>({})
+  const labClock = shallowRef<Omit<LabClockStatus, 'points'> | null>(null)
+  const labPoints = shallowRef<LabClockPoint[]>([])
+  const sourcesError = ref<string | null>(null)
+  const ports = shallowRef<SerialPortListing | null>(null)
+  let seq = 0
 
   const available = computed(() => report.value?.clocks.filter((c) => c.available) ?? [])
   /** The clocks charted against the reference. */
@@ -51,6 +78,48 @@ export const useClocksStore = defineStore('clocks', () => {
       samples.value = [...samples.value, { t: (at - first.at) / 1000, offsets: rel }].slice(-KEEP)
     } catch (err) {
       error.value = errorText(err)
+    }
+    await readSources()
+  }
+
+  async function readSources(): Promise<void> {
+    try {
+      const r = await api().readTimeSources(seq)
+      seq = r.seq
+      const next: Record<string, SourcePoint[]> = {}
+      for (const s of r.sources) next[s.id] = append(points.value[s.id] ?? [], s.points)
+      points.value = next
+      sources.value = r.sources.map(({ points: _, ...s }) => s)
+      const { points: lab, ...status } = r.labClock
+      labClock.value = status
+      labPoints.value = append(labPoints.value, lab)
+      sourcesError.value = null
+    } catch (err) {
+      sourcesError.value = errorText(err)
+    }
+  }
+
+  /** Adds a source; throws with a message to show if the engine refuses it. */
+  async function addSource(spec: TimeSourceSpec): Promise<void> {
+    await api().addTimeSource(spec)
+    await readSources()
+  }
+
+  async function removeSource(id: string): Promise<void> {
+    await api().removeTimeSource(id)
+    await readSources()
+  }
+
+  async function setLabReference(reference: string): Promise<void> {
+    await api().setLabClockReference(reference)
+    await readSources()
+  }
+
+  async function findPorts(): Promise<void> {
+    try {
+      ports.value = await api().listSerialPorts()
+    } catch (err) {
+      sourcesError.value = errorText(err)
     }
   }
 
@@ -98,6 +167,16 @@ export const useClocksStore = defineStore('clocks', () => {
     stop,
     setReference,
     read,
+    sources,
+    points,
+    labClock,
+    labPoints,
+    sourcesError,
+    ports,
+    addSource,
+    removeSource,
+    setLabReference,
+    findPorts,
   }
 })
 

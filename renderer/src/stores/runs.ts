@@ -1,8 +1,10 @@
 // The runs and recordings of this session: each one's trace index, filled page by page from
 // the engine while the run goes on, and its verdicts once it is done. The simulator shows
-// one of them; the Recordings view lists them all.
+// one of them; the Recordings view lists them all. A large recording is shown from its first
+// window while the engine still checks the rest; if the rest turns out corrupt, the recording
+// is let go and `openError` says why in one line.
 import { defineStore } from 'pinia'
-import { markRaw, shallowReactive } from 'vue'
+import { markRaw, ref, shallowReactive } from 'vue'
 import type { Verdict } from '../../../src/check/checker'
 import type { ExportFormatName, RunInfo, RunRequest, RunStats } from '../../../src/lab/api-types'
 import { api, errorText } from '../api/client'
@@ -28,6 +30,9 @@ const sleep = (ms: number) => new Promise((go) => setTimeout(go, ms))
 
 export const useRunsStore = defineStore('runs', () => {
   const entries = shallowReactive<RunEntry[]>([])
+  /** Why the last recording could not be opened. */
+  const openError = ref<string | null>(null)
+  const following = new WeakMap<RunEntry, Promise<void>>()
 
   function add(info: RunInfo): RunEntry {
     // Shallow: the trace index is large and is read through `loaded`, never watched deeply.
@@ -40,7 +45,7 @@ export const useRunsStore = defineStore('runs', () => {
     })
     entries.unshift(entry)
     entries.splice(KEEP)
-    void follow(entry)
+    following.set(entry, follow(entry))
     return entry
   }
 
@@ -73,9 +78,24 @@ export const useRunsStore = defineStore('runs', () => {
     return add(await api().startRun(req))
   }
 
-  /** Opens a recording; throws (with a message to show) if it is not a valid trace. */
+  /**
+   * Opens a recording; throws (with a message to show) if it is not a valid trace. A large
+   * one resolves once its first window is checked: `refused` then tells whether the rest is.
+   */
   async function open(text: string, fileName: string): Promise<RunEntry> {
     return add(await api().openTrace(text, fileName))
+  }
+
+  /**
+   * Resolves once a recording is all loaded: with undefined, or, if the engine refused the
+   * rest of the file, with its one-line reason (the entry is then let go).
+   */
+  async function refused(entry: RunEntry): Promise<string | undefined> {
+    await following.get(entry)
+    if (entry.info.origin !== 'recording' || entry.error === undefined) return undefined
+    const k = entries.indexOf(entry)
+    if (k >= 0) entries.splice(k, 1)
+    return entry.error
   }
 
   function exportRun(entry: RunEntry, format: ExportFormatName): Promise<string> {
@@ -88,5 +108,5 @@ export const useRunsStore = defineStore('runs', () => {
     if (!entry.done) void api().cancelRun(entry.info.id)
   }
 
-  return { entries, start, open, exportRun, remove }
+  return { entries, openError, add, start, open, refused, exportRun, remove }
 })

@@ -41,12 +41,51 @@ function simulate(job: Extract<WorkerJob, { kind: 'simulate' }>): void {
   post({ type: 'done', stats, verdicts: verdicts ?? [] })
 }
 
-function open(job: Extract<WorkerJob, { kind: 'open' }>): void {
-  const trace = parseTrace(job.text, job.fileName)
+/**
+ * A recording larger than this shows its first window before the whole file is checked.
+ * CLOCKLAB_OPEN_PREVIEW=off checks it all first, as before (bench:ui compares the two).
+ */
+const PREVIEW_EVENTS = process.env.CLOCKLAB_OPEN_PREVIEW === 'off' ? Infinity : BATCH_EVENTS
+
+/** The time a recording's last event may have: its largest true time or local clock reading. */
+function lastTime(events: readonly unknown[]): number {
   let until = 0
-  for (const e of trace.events) until = Math.max(until, e.time ?? ('local' in e ? e.local : 0))
-  post({ type: 'meta', meta: trace.meta, until })
-  for (let k = 0; k < trace.events.length; k += BATCH_EVENTS)
+  for (const e of events) {
+    const { time, local } = (e ?? {}) as { time?: unknown; local?: unknown }
+    const t = typeof time === 'number' ? time : typeof local === 'number' ? local : 0
+    if (t > until) until = t
+  }
+  return until
+}
+
+/**
+ * Reads a recording. A large one is shown before it is all checked: its first window goes
+ * through parseTrace on its own (the same checks, links included: they only look back), and
+ * out with the meta; then parseTrace checks the whole file as strictly as ever, and only then
+ * does the rest go out. A problem found late ends the run with parseTrace's one line, and the
+ * page lets the recording go.
+ */
+function open(job: Extract<WorkerJob, { kind: 'open' }>): void {
+  let data: unknown
+  try {
+    data = JSON.parse(job.text)
+  } catch {
+    parseTrace(job.text, job.fileName) // throws the file's problem in one line
+  }
+  const raw = (data as { events?: unknown } | null)?.events
+  let sent = 0
+  if (Array.isArray(raw) && raw.length > PREVIEW_EVENTS) {
+    const head = parseTrace(
+      JSON.stringify({ ...(data as object), events: raw.slice(0, PREVIEW_EVENTS) }),
+      job.fileName,
+    )
+    post({ type: 'meta', meta: head.meta, until: lastTime(raw) })
+    post({ type: 'events', events: head.events })
+    sent = head.events.length
+  }
+  const trace = parseTrace(job.text, job.fileName)
+  if (sent === 0) post({ type: 'meta', meta: trace.meta, until: lastTime(trace.events) })
+  for (let k = sent; k < trace.events.length; k += BATCH_EVENTS)
     post({ type: 'events', events: trace.events.slice(k, k + BATCH_EVENTS) })
   post({ type: 'done', verdicts: checkTrace(trace.meta, trace.events) })
 }

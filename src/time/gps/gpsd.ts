@@ -6,9 +6,9 @@
 // with a growing delay until gpsd answers again.
 import { connect, type Socket } from 'node:net'
 import { localClocks, type Clocks } from '../clocks'
-import { ErrorCounts } from '../errors'
-import { SampleFeed, type SourceStatus, type TimeSample, type TimeSource } from '../source'
+import type { SourceStatus, TimeSample, TimeSource } from '../source'
 import { GPSD_MAX_LINE, GpsdError, parseGpsdMessage, type GpsdMessage } from './gpsd-protocol'
+import { SourceState } from './source-state'
 
 export const GPSD_PORT = 2947
 
@@ -38,13 +38,9 @@ const MAX_RECONNECT_MS = 8000
 
 export class GpsdSource implements TimeSource {
   readonly id: string
-  private readonly feed = new SampleFeed()
-  private readonly errors = new ErrorCounts()
+  private readonly s: SourceState
   private readonly clocks: Clocks
   private socket: Socket | undefined
-  private state: SourceStatus['state'] = 'connecting'
-  private lastError: string | undefined
-  private produced = 0
   private release: string | undefined
   private devices: string[] = []
   private mode: number | undefined
@@ -58,22 +54,19 @@ export class GpsdSource implements TimeSource {
 
   constructor(private readonly options: GpsdOptions = {}) {
     this.id = `gpsd ${options.host ?? '127.0.0.1'}:${options.port ?? GPSD_PORT}`
+    this.s = new SourceState(this.id)
     this.clocks = options.clocks ?? localClocks()
     this.delayMs = options.reconnectMs ?? 500
     this.connect()
   }
 
   samples(): AsyncIterableIterator<TimeSample> {
-    return this.feed.iterate()
+    return this.s.feed.iterate()
   }
 
   status(): GpsdStatus {
     return {
-      id: this.id,
-      state: this.state,
-      samples: this.produced,
-      errors: this.errors.toJSON(),
-      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...this.s.status(),
       ...(this.release ? { release: this.release } : {}),
       devices: this.devices,
       ...(this.mode !== undefined ? { mode: this.mode } : {}),
@@ -83,11 +76,11 @@ export class GpsdSource implements TimeSource {
   }
 
   async close(): Promise<void> {
-    this.state = 'closed'
+    this.s.state = 'closed'
     clearTimeout(this.timer)
     this.socket?.destroy()
     this.socket = undefined
-    this.feed.close()
+    this.s.feed.close()
   }
 
   /** Handles one line of gpsd output (the socket's data path uses this too). */
@@ -99,8 +92,7 @@ export class GpsdSource implements TimeSource {
       message = parseGpsdMessage(line)
     } catch (err) {
       if (!(err instanceof GpsdError)) throw err
-      this.errors.add(err.code)
-      this.lastError = err.message
+      this.s.fail(err.code, err.message)
       return
     }
     switch (message.class) {
@@ -118,8 +110,7 @@ export class GpsdSource implements TimeSource {
         this.satellites = { seen: message.seen, used: message.used }
         break
       case 'ERROR':
-        this.errors.add('gpsd-error')
-        this.lastError = `gpsd: ${message.message}`
+        this.s.fail('gpsd-error', `gpsd: ${message.message}`)
         break
       case 'PPS':
       case 'TOFF':
@@ -159,8 +150,7 @@ export class GpsdSource implements TimeSource {
   ): void {
     const dispersion =
       kind === 'PPS' ? 2 ** (precision ?? -20) : kind === 'TOFF' ? 0.01 : Math.max(ept ?? 0, 0.05)
-    this.produced++
-    this.feed.push({
+    this.s.push({
       source: `${this.id} (${kind})`,
       referenceNs,
       localNs,
@@ -179,25 +169,25 @@ export class GpsdSource implements TimeSource {
   }
 
   private connect(): void {
-    if (this.state === 'closed') return
+    if (this.s.state === 'closed') return
     const socket = connect(this.options.port ?? GPSD_PORT, this.options.host ?? '127.0.0.1')
     this.socket = socket
     this.pending = ''
     this.skipping = false
     socket.setEncoding('latin1')
     socket.on('connect', () => {
-      this.state = 'running'
+      this.s.state = 'running'
       this.delayMs = this.options.reconnectMs ?? 500
       socket.write('?WATCH={"enable":true,"json":true,"pps":true};\n')
     })
     socket.on('data', (chunk: string) => this.onData(chunk))
     socket.on('error', (err) => {
-      this.lastError = `${this.id}: ${err.message}`
+      this.s.lastError = `${this.id}: ${err.message}`
     })
     socket.on('close', () => {
-      if (this.socket !== socket || this.state === 'closed') return
-      this.errors.add(this.state === 'running' ? 'connection-lost' : 'connect-failed')
-      this.state = 'lost'
+      if (this.socket !== socket || this.s.state === 'closed') return
+      this.s.errors.add(this.s.state === 'running' ? 'connection-lost' : 'connect-failed')
+      this.s.state = 'lost'
       this.socket = undefined
       this.timer = setTimeout(() => this.connect(), this.delayMs)
       this.delayMs = Math.min(this.delayMs * 2, MAX_RECONNECT_MS)
@@ -214,7 +204,7 @@ export class GpsdSource implements TimeSource {
       text = text.slice(newline + 1)
     }
     if (text.length > GPSD_MAX_LINE) {
-      if (!this.skipping) this.errors.add('too-long')
+      if (!this.skipping) this.s.errors.add('too-long')
       this.skipping = true
       text = ''
     }

@@ -10,11 +10,11 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { ReadlineParser } from '@serialport/parser-readline'
 import { SerialPort } from 'serialport'
 import { localClocks, type Clocks } from '../clocks'
-import { ErrorCounts } from '../errors'
-import { SampleFeed, type SourceStatus, type TimeSample, type TimeSource } from '../source'
+import type { SourceStatus, TimeSample, TimeSource } from '../source'
 import { EpochTracker, type FixState } from './epochs'
 import { NMEA_MAX_LENGTH, NmeaError, parseNmea } from './nmea'
 import { listPpsDevices, readPpsAssert } from './pps'
+import { SourceState } from './source-state'
 
 export interface SerialGpsOptions {
   path: string
@@ -69,21 +69,20 @@ class LineGuard extends Transform {
 
 export class SerialGpsSource implements TimeSource {
   readonly id: string
-  private readonly feed = new SampleFeed()
-  private readonly errors = new ErrorCounts()
+  private readonly s: SourceState
   private readonly tracker: EpochTracker
   private readonly clocks: Clocks
   private readonly pps: string | null
   private port: SerialPort | undefined
-  private state: SourceStatus['state'] = 'connecting'
-  private lastError: string | undefined
-  private produced = 0
+  /** Why the device went away, while it is away (a failed reopen does not replace it). */
+  private gone: string | undefined
   private lines = 0
   private reopenTimer: NodeJS.Timeout | undefined
   private readonly watchTimer: NodeJS.Timeout
 
   constructor(private readonly options: SerialGpsOptions) {
     this.id = `gps ${options.path}`
+    this.s = new SourceState(this.id)
     this.clocks = options.clocks ?? localClocks()
     this.tracker = new EpochTracker({
       source: this.id,
@@ -93,22 +92,18 @@ export class SerialGpsSource implements TimeSource {
     this.pps = pps === 'auto' ? (listPpsDevices(options.root)[0] ?? null) : pps || null
     this.open()
     this.watchTimer = setInterval(() => {
-      if (this.state === 'running' && this.port && !existsSync(options.path))
+      if (this.s.state === 'running' && this.port && !existsSync(options.path))
         this.lost(this.port, 'the device is gone', 'device-lost')
     }, options.checkMs ?? 500)
   }
 
   samples(): AsyncIterableIterator<TimeSample> {
-    return this.feed.iterate()
+    return this.s.feed.iterate()
   }
 
   status(): SerialGpsStatus {
     return {
-      id: this.id,
-      state: this.state,
-      samples: this.produced,
-      errors: this.errors.toJSON(),
-      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...this.s.status(),
       lines: this.lines,
       noFix: this.tracker.noFix,
       fix: { ...this.tracker.fix },
@@ -128,29 +123,25 @@ export class SerialGpsSource implements TimeSource {
         { realtimeNs: arrival.realtimeNs, rawNs: arrival.rawNs },
         pps,
       )
-      if (sample) {
-        this.produced++
-        this.feed.push(sample)
-      }
+      if (sample) this.s.push(sample)
     } catch (err) {
       if (!(err instanceof NmeaError)) throw err
-      this.errors.add(err.code)
-      this.lastError = err.message
+      this.s.fail(err.code, err.message)
     }
   }
 
   async close(): Promise<void> {
-    this.state = 'closed'
+    this.s.state = 'closed'
     clearTimeout(this.reopenTimer)
     clearInterval(this.watchTimer)
     const port = this.port
     this.port = undefined
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()))
-    this.feed.close()
+    this.s.feed.close()
   }
 
   private open(): void {
-    if (this.state === 'closed') return
+    if (this.s.state === 'closed') return
     const port = new SerialPort({
       path: this.options.path,
       baudRate: this.options.baudRate ?? 9600,
@@ -165,16 +156,27 @@ export class SerialGpsSource implements TimeSource {
     port.on('close', () => this.lost(port, 'port closed', 'device-lost'))
     port.open((err) => {
       if (err) this.lost(port, err.message, 'open-failed')
-      else if (this.port === port) this.state = 'running'
+      else if (this.port === port) {
+        this.s.state = 'running'
+        this.gone = undefined
+      }
     })
   }
 
   private lost(port: SerialPort, why: string, code: 'device-lost' | 'open-failed'): void {
-    if (this.port !== port || this.state === 'closed') return
+    if (this.port !== port || this.s.state === 'closed') return
     this.port = undefined
-    this.state = 'lost'
-    this.errors.add(code)
-    this.lastError = `${this.options.path}: ${why}`
+    this.s.state = 'lost'
+    const path = this.options.path
+    if (code === 'device-lost') this.gone ??= why
+    this.s.fail(
+      code,
+      this.gone === undefined
+        ? `GPS on ${path} cannot be opened: ${why}`
+        : code === 'device-lost'
+          ? `GPS on ${path} disappeared: ${this.gone}; reopening it when it is back`
+          : `GPS on ${path} disappeared: ${this.gone}; still trying to reopen it (${why})`,
+    )
     if (port.isOpen) port.close(() => {})
     this.reopenTimer = setTimeout(() => this.open(), this.options.reopenMs ?? 1000)
   }
