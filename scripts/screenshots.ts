@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
-import { launchChromium, ROOT, startWeb } from '../test/e2e/harness'
+import { joinLabInPage, launchChromium, ROOT, startWeb } from '../test/e2e/harness'
 import { freePorts } from '../test/net/lab-harness'
 import { clocklabProc, stopAll } from '../test/net/processes'
 import { startChronydServer, tempDir } from '../test/time/peers'
@@ -60,14 +60,12 @@ async function lanShots(web: { url: string }): Promise<void> {
       )
     await page.goto(`${web.url}#/lan`)
     const lan = page.locator('.lan-layout')
-    await lan.getByLabel('Lab name').fill('physics-101')
-    await lan.getByLabel('Passphrase (at least 8 characters)').fill('screenshot passphrase')
-    await lan.getByLabel('Your name in the lab (optional)').fill('ada')
-    await page.getByText('More: network interface, time reference, loopback').click()
-    await lan.getByLabel('Loopback mode (one machine, no multicast: for tests)').check()
-    await lan.getByLabel("Ports of the lab's peers on 127.0.0.1").fill(ports.join(', '))
-    await lan.getByLabel("This workstation's port (one of them)").fill(String(ports[0]))
-    await lan.getByRole('button', { name: 'Join the lab' }).click()
+    await joinLabInPage(page, {
+      name: 'physics-101',
+      passphrase: 'screenshot passphrase',
+      self: 'ada',
+      ports,
+    })
     await lan.getByRole('button', { name: 'Start on 3 peers' }).waitFor()
     await lan.getByLabel('Algorithm', { exact: true }).selectOption('ricart-agrawala')
     await lan.getByLabel('Duration (s)').fill('4')

@@ -205,27 +205,39 @@ function copyProblem(
   return undefined
 }
 
+/** A trace file's problem in one line, after the file's name. */
+const inputError = (fileName: string | undefined, message: string) =>
+  new InputError(fileName === undefined ? message : `${fileName}: ${message}`)
+
 /** Reads a trace file; throws an InputError naming the file and the bad field. */
 export function parseTrace(text: string, fileName?: string): Trace {
-  const error = (message: string) =>
-    new InputError(fileName === undefined ? message : `${fileName}: ${message}`)
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (err) {
-    throw error(`not JSON (${(err as Error).message.replace(/\s+/g, ' ')})`)
+    throw inputError(fileName, `not JSON (${(err as Error).message.replace(/\s+/g, ' ')})`)
   }
+  return parseTraceData(data, fileName)
+}
+
+/**
+ * Checks a trace file's content already parsed from JSON (for a caller that needs the data
+ * itself too, so a large file is parsed once); throws parseTrace's one-line InputErrors.
+ */
+export function parseTraceData(data: unknown, fileName?: string): Trace {
   const { format, version } = (data ?? {}) as { format?: unknown; version?: unknown }
   if (format !== TRACE_FORMAT)
-    throw error(
+    throw inputError(
+      fileName,
       `not a ClockLab trace (format: expected '${TRACE_FORMAT}', got ${JSON.stringify(format) ?? 'nothing'})`,
     )
   if (typeof version === 'number' && version > TRACE_VERSION)
-    throw error(
+    throw inputError(
+      fileName,
       `trace version ${version} was written by a newer ClockLab (this one reads version ${TRACE_VERSION})`,
     )
   const result = TraceSchema.safeParse(data, { reportInput: true })
-  if (!result.success) throw error(formatIssue(result.error.issues[0]))
+  if (!result.success) throw inputError(fileName, formatIssue(result.error.issues[0]))
   return result.data
 }
 

@@ -314,6 +314,8 @@ export interface LanLinkFaults {
   drop?: number
   /** Extra delay, ms. */
   delayMs?: number
+  /** Random extra delay on top, 0..jitterMs ms (each link keeps its order). */
+  jitterMs?: number
   /** Probability of sending a message twice, 0..1. */
   duplicate?: number
   /** Cut the link: outgoing messages, incoming ones, or both. */

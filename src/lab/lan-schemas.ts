@@ -8,6 +8,7 @@ import type {
   LanJoinRequest,
   LanLinkFaults,
 } from './api-types'
+import { LinkFaultsSchema } from './experiment-protocol'
 
 const port = z.int().min(1).max(65535)
 const ms = (max: number) => z.number().positive().max(max)
@@ -29,12 +30,8 @@ export const LanJoinRequestSchema = z.strictObject({
   timeoutMs: ms(600_000).optional(),
 })
 
-export const LanLinkFaultsSchema = z.strictObject({
-  drop: z.number().min(0).max(1).optional(),
-  delayMs: z.number().nonnegative().max(60_000).optional(),
-  duplicate: z.number().min(0).max(1).optional(),
-  cut: z.enum(['out', 'in', 'both']).optional(),
-})
+/** A link's faults: the same schema the experiment's messages carry them in. */
+export const LanLinkFaultsSchema = LinkFaultsSchema
 
 const nodeKey = z.string().regex(/^\d{1,4}$/, 'a node number')
 

@@ -548,6 +548,7 @@ function clean(f: LanLinkFaults): LanLinkFaults {
   return {
     ...(f.drop ? { drop: f.drop } : {}),
     ...(f.delayMs ? { delayMs: f.delayMs } : {}),
+    ...(f.jitterMs ? { jitterMs: f.jitterMs } : {}),
     ...(f.duplicate ? { duplicate: f.duplicate } : {}),
     ...(f.cut !== undefined ? { cut: f.cut } : {}),
   }
@@ -562,6 +563,7 @@ function describeFault(req: LanFaultRequest, names: readonly string[]): string {
   const parts = [
     f.drop ? `drop ${Math.round(f.drop * 100)}%` : '',
     f.delayMs ? `+${f.delayMs} ms` : '',
+    f.jitterMs ? `jitter ${f.jitterMs} ms` : '',
     f.duplicate ? `duplicate ${Math.round(f.duplicate * 100)}%` : '',
     f.cut ? `cut ${f.cut}` : '',
   ].filter((x) => x !== '')

@@ -5,6 +5,7 @@
 // source's as NTP's does (best-source.ts referenceFrom): source stratum + 1. Live nodes read it through
 // `read()`, which the live driver hands to the algorithm as ctx.clock.reference().
 import { InputError } from '../core/errors'
+import type { LanReferenceInfo } from '../lab/api-types'
 import { referenceFrom, rootDistance } from '../time/best-source'
 import { localClocks, type Clocks } from '../time/clocks'
 import { GPSD_PORT, GpsdSource } from '../time/gps/gpsd'
@@ -60,22 +61,13 @@ export interface ReferenceReading {
   source: string
 }
 
-/** How the reference peer stands, for the UI and the CLI. */
-export interface ReferenceStatus {
-  spec: string
-  /** The source's name (e.g. "ntp 127.0.0.1:11123"). */
-  source: string
-  state: 'connecting' | 'running' | 'lost' | 'closed'
-  samples: number
-  /** The source's stratum (0: GPS) and this peer's (source + 1); absent before a sample. */
-  sourceStratum?: number
-  stratum?: number
-  refid?: string
-  /** The lab clock's offset from the reference at the last sample, before its correction, ms. */
-  offsetMs?: number
-  /** The frequency correction the lab clock runs with, ppm. */
+/**
+ * How the reference peer stands, for the UI and the CLI: the API's LanReferenceInfo (the
+ * source, its state and stratum, the lab clock's offset at the last sample), and the
+ * frequency correction the lab clock runs with, ppm.
+ */
+export interface ReferenceStatus extends LanReferenceInfo {
   correctionPpm?: number
-  lastError?: string
 }
 
 const PHI_PPM = 15

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/core/errors'
 import type { Trace } from '../../src/core/trace'
-import { parseTrace, TRACE_JSON_SCHEMA_PATH, traceJsonSchema } from '../../src/core/trace-schema'
+import {
+  parseTrace,
+  parseTraceData,
+  TRACE_JSON_SCHEMA_PATH,
+  traceJsonSchema,
+} from '../../src/core/trace-schema'
 import { runScenario } from '../../src/sim/run'
 import { ScenarioSchema } from '../../src/sim/scenario'
 
@@ -125,6 +130,19 @@ describe('parseTrace', () => {
     )
     expect(rejection((t) => (t.events[at('partition')].groups = [[0, 7]]))).toBe(
       `run.json: events[${at('partition')}].groups: node 7 does not exist (nodes: 0..3)`,
+    )
+  })
+})
+
+describe('parseTraceData (a file already parsed from JSON)', () => {
+  it('reads what parseTrace reads, and refuses what it refuses with the same line', () => {
+    expect(parseTraceData(JSON.parse(JSON.stringify(trace)))).toEqual(trace)
+    const spoilt: Spoilable = structuredClone(trace)
+    spoilt.events[4].i = 40
+    const line = message(JSON.stringify(spoilt))
+    expect(() => parseTraceData(spoilt, 'run.json')).toThrow(new InputError(line))
+    expect(() => parseTraceData([1, 2], 'run.json')).toThrow(
+      `run.json: not a ClockLab trace (format: expected 'clocklab-trace', got nothing)`,
     )
   })
 })

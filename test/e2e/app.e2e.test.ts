@@ -9,23 +9,17 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngineApi } from '../../src/lab/engine-api'
 import { startWebServer } from '../../src/lab/web-server'
-import { launchChromium, ROOT, startWeb, type Browser, type WebProcess } from './harness'
+import { ROOT, startApp, type App } from './harness'
 
-let web: WebProcess
-let browser: Browser
+let app: App
 let page: Page
 
 beforeAll(async () => {
-  web = await startWeb()
-  browser = await launchChromium()
-  page = browser.page
-  page.setDefaultTimeout(10_000)
+  app = await startApp(10_000)
+  page = app.page
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await web?.stop()
-})
+afterAll(() => app?.close())
 
 const position = async (): Promise<number> =>
   Number(
@@ -44,7 +38,7 @@ const visible = (l: Locator) => l.first().waitFor({ state: 'visible' })
 
 describe('the Simulator', () => {
   it('starts a run from the form and the diagram fills as it plays', async () => {
-    await page.goto(web.url)
+    await page.goto(app.web.url)
     await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected')
     await page.getByLabel('Algorithm', { exact: true }).selectOption('lamport')
     await page.getByRole('spinbutton', { name: 'Nodes' }).fill('4')

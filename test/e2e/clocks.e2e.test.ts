@@ -8,27 +8,23 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feedNmea, type NmeaFeed } from '../lab/nmea-feed'
 import { startChronydServer, startPtyPair, tempDir, type Peer } from '../time/peers'
-import { launchChromium, startWeb, type Browser, type WebProcess } from './harness'
+import { startApp, type App } from './harness'
 
 /** Polls as long as a loaded machine may need (expect.poll's own default is one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 })
 
-let web: WebProcess
-let browser: Browser
+let app: App
 let page: Page
 const cleanup: (() => unknown)[] = []
 
 beforeAll(async () => {
-  web = await startWeb()
-  browser = await launchChromium()
-  page = browser.page
-  page.setDefaultTimeout(15_000)
+  app = await startApp(15_000)
+  page = app.page
 }, 120_000)
 
 afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
-  await browser?.close()
-  await web?.stop()
+  await app?.close()
 })
 
 const text = (l: Locator) => async () => (await l.first().textContent())?.trim()
@@ -52,7 +48,7 @@ describe('the Clocks view with live time sources', () => {
     const feed: NmeaFeed = feedNmea(pty.a, 500)
     cleanup.push(() => feed.stop())
 
-    await page.goto(web.url + '#/clocks')
+    await page.goto(app.web.url + '#/clocks')
     await page.getByRole('link', { name: 'Clocks' }).click()
     await page.getByLabel('Kind of time source').selectOption('gps')
     await poll(text(page.getByTestId('port-hint'))).toMatch(/Ports found|No serial port/)

@@ -10,11 +10,10 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePorts } from '../net/lab-harness'
 import { clocklabProc, stopAll } from '../net/processes'
-import { launchChromium, startWeb, type Browser, type WebProcess } from './harness'
+import { joinLabInPage, startApp, type App } from './harness'
 
 const PASSPHRASE = 'e2e lab passphrase'
-let web: WebProcess
-let browser: Browser
+let app: App
 let page: Page
 let ports: number[]
 const stateDir = mkdtempSync(path.join(tmpdir(), 'clocklab-lan-e2e-'))
@@ -42,15 +41,12 @@ beforeAll(async () => {
       [],
       { CLOCKLAB_LAB_PASSPHRASE: PASSPHRASE },
     )
-  web = await startWeb()
-  browser = await launchChromium()
-  page = browser.page
-  page.setDefaultTimeout(15_000)
+  app = await startApp(15_000)
+  page = app.page
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await web?.stop()
+  await app?.close()
   await stopAll()
   rmSync(stateDir, { recursive: true, force: true })
 })
@@ -62,17 +58,10 @@ const drawnEvents = async (): Promise<number> =>
 
 describe('the LAN view', () => {
   it('says what to do before a lab is joined, then joins one and lists its peers', async () => {
-    await page.goto(`${web.url}#/lan`)
+    await page.goto(`${app.web.url}#/lan`)
     await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected')
     await page.getByRole('heading', { name: 'No lab joined yet' }).waitFor()
-    await page.getByLabel('Lab name').fill('e2e-lab')
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASSPHRASE)
-    await page.getByLabel('Your name in the lab (optional)').fill('ada')
-    await page.getByText('More: network interface, time reference, loopback').click()
-    await page.getByLabel('Loopback mode (one machine, no multicast: for tests)').check()
-    await page.getByLabel("Ports of the lab's peers on 127.0.0.1").fill(ports.join(', '))
-    await page.getByLabel("This workstation's port (one of them)").fill(String(ports[0]))
-    await page.getByRole('button', { name: 'Join the lab' }).click()
+    await joinLabInPage(page, { name: 'e2e-lab', passphrase: PASSPHRASE, self: 'ada', ports })
 
     await page.getByRole('heading', { name: 'Lab e2e-lab' }).waitFor()
     const alive = page.locator('[data-testid="lan-peers"] tr[data-health="alive"]')
@@ -98,11 +87,13 @@ describe('the LAN view', () => {
     // Chunks stream in during the run: events are drawn before it is over.
     await expect.poll(drawnEvents).toBeGreaterThan(0)
     expect(await title.textContent()).toMatch(/running|collecting/)
-    // A run-time fault from the page: node 0 drops half of what it sends to node 1.
+    // A run-time fault from the page: node 0 drops half of what it sends to node 1, and
+    // delays the rest by up to 5 ms at random.
     const faults = page.locator('.lan-faults')
     await faults.getByLabel('From node').selectOption('0')
     await faults.getByLabel('To node').selectOption('1')
     await faults.getByLabel('Drop %').fill('50')
+    await faults.getByLabel('Jitter (ms)').fill('5')
     await page.getByRole('button', { name: 'Apply to link 0 → 1' }).click()
     // Every control of the view (the fault controls included) has a name a screen reader says.
     const controls = (await lanView().ariaSnapshot())
@@ -112,7 +103,7 @@ describe('the LAN view', () => {
     expect(controls.filter((l) => !/^\s*- \w+ "[^"]+"/.test(l))).toEqual([])
     await expect
       .poll(() => page.getByTestId('faults-in-force').textContent())
-      .toMatch(/link 0 → 1: drops 50%/)
+      .toMatch(/link 0 → 1: drops 50%, jitter up to 5 ms/)
 
     await page.locator('[data-testid="lan-verdicts"] [data-checker="mutual-exclusion"]').waitFor({
       timeout: 30_000,

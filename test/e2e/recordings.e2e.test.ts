@@ -4,47 +4,23 @@
 // on show again. About 10 s.
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEngineApi } from '../../src/lab/engine-api'
-import { launchChromium, startWeb, type Browser, type WebProcess } from './harness'
+import { recordRun, startApp, type App } from './harness'
 
 /** Polls as long as a loaded machine may need (expect.poll's own default is one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 })
 
-let web: WebProcess
-let browser: Browser
+let app: App
 let page: Page
 let small: string
 let large: string
 
-async function record(maxEvents: number): Promise<string> {
-  const api = createEngineApi()
-  try {
-    const info = await api.startRun({
-      algorithm: 'vector',
-      nodes: 4,
-      until: 1e6,
-      workloadRate: 20,
-      maxEvents,
-    })
-    while (!(await api.runPage(info.id, 0, 1)).done) await new Promise((go) => setTimeout(go, 20))
-    return await api.exportRun(info.id, 'json')
-  } finally {
-    api.close()
-  }
-}
-
 beforeAll(async () => {
-  ;[small, large] = await Promise.all([record(300), record(20_000)])
-  web = await startWeb()
-  browser = await launchChromium()
-  page = browser.page
-  page.setDefaultTimeout(15_000)
+  ;[small, large] = await Promise.all([recordRun(4, 300, 1e6), recordRun(4, 20_000, 1e6)])
+  app = await startApp(15_000)
+  page = app.page
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await web?.stop()
-})
+afterAll(() => app?.close())
 
 const title = async () => (await page.locator('.run-title').first().textContent())?.trim()
 
@@ -58,7 +34,7 @@ async function open(name: string, text: string): Promise<void> {
 
 describe('opening a large recording', () => {
   it('shows a good one whole, and lets a corrupt one go with one line, keeping the run on show', async () => {
-    await page.goto(web.url.replace(/#.*/, '') + '#/recordings')
+    await page.goto(app.web.url.replace(/#.*/, '') + '#/recordings')
     await open('small.json', small)
     await poll(title).toMatch(/^small\.json · vector/)
 

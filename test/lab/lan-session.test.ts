@@ -101,8 +101,15 @@ describe('the LAN session behind the LAN view', () => {
     expect(() => others[0].fault(info.id, { node: (other + 1) % 3, crash: true })).toThrow(
       /only the workstation that started/,
     )
+    // Delay with random jitter on another link (the LAN view's "Jitter (ms)").
+    await call('lanFault', info.id, {
+      node: 0,
+      link: { to: 2, faults: { delayMs: 2, jitterMs: 10 } },
+    })
     const withFault = await call<LanExperimentView>('lanExperiment', info.id, seen.version)
-    expect(withFault.faults).toEqual({ '0': { '1': { cut: 'both' } } })
+    expect(withFault.faults).toEqual({
+      '0': { '1': { cut: 'both' }, '2': { delayMs: 2, jitterMs: 10 } },
+    })
 
     const done = await waitView(
       info.id,

@@ -80,47 +80,42 @@ export const useLanStore = defineStore('lan', () => {
     clearTimeout(viewTimer)
   }
 
-  /** Joins a lab; the request (with the passphrase) is not kept. */
-  async function join(req: LanJoinRequest): Promise<boolean> {
-    busy.value = true
+  /**
+   * Runs one call to the engine: clears the last error, shows the call's own if it fails, and
+   * (for what the forms wait on) keeps `busy` set while it runs. Whether it succeeded.
+   */
+  async function attempt(call: () => Promise<unknown>, whileBusy = false): Promise<boolean> {
+    if (whileBusy) busy.value = true
     error.value = null
     try {
-      status.value = await api().lanJoin(req)
+      await call()
       return true
     } catch (err) {
       error.value = errorText(err)
       return false
     } finally {
-      busy.value = false
+      if (whileBusy) busy.value = false
     }
+  }
+
+  /** Joins a lab; the request (with the passphrase) is not kept. */
+  function join(req: LanJoinRequest): Promise<boolean> {
+    return attempt(async () => (status.value = await api().lanJoin(req)), true)
   }
 
   async function leave(): Promise<void> {
-    busy.value = true
-    try {
+    await attempt(async () => {
       await api().lanLeave()
       await refresh()
-    } catch (err) {
-      error.value = errorText(err)
-    } finally {
-      busy.value = false
-    }
+    }, true)
   }
 
-  async function startExperiment(req: LanExperimentRequest): Promise<boolean> {
-    busy.value = true
-    error.value = null
-    try {
+  function startExperiment(req: LanExperimentRequest): Promise<boolean> {
+    return attempt(async () => {
       const info = await api().lanStart(req)
       await refresh()
       show(info.id)
-      return true
-    } catch (err) {
-      error.value = errorText(err)
-      return false
-    } finally {
-      busy.value = false
-    }
+    }, true)
   }
 
   function show(id: string): void {
@@ -196,27 +191,18 @@ export const useLanStore = defineStore('lan', () => {
     })
   }
 
-  async function fault(req: LanFaultRequest): Promise<boolean> {
-    error.value = null
-    try {
-      await api().lanFault(shown.id, req)
-      return true
-    } catch (err) {
-      error.value = errorText(err)
-      return false
-    }
+  function fault(req: LanFaultRequest): Promise<boolean> {
+    return attempt(() => api().lanFault(shown.id, req))
   }
 
   /** The finished experiment as a recording (Recordings), or replayed in the simulator. */
   async function toRecording(replay: boolean): Promise<RunEntry | null> {
-    error.value = null
-    try {
+    let entry: RunEntry | null = null
+    await attempt(async () => {
       const info = replay ? await api().lanReplay(shown.id) : await api().lanRecording(shown.id)
-      return runs.add(info)
-    } catch (err) {
-      error.value = errorText(err)
-      return null
-    }
+      entry = runs.add(info)
+    })
+    return entry
   }
 
   return {

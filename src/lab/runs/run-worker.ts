@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads'
 import { checkTrace } from '../../check/index'
 import { InputError } from '../../core/errors'
 import type { TraceEvent } from '../../core/trace'
-import { parseTrace } from '../../core/trace-schema'
+import { parseTrace, parseTraceData } from '../../core/trace-schema'
 import { runScenario } from '../../sim/run'
 import type { WorkerJob, WorkerMessage } from './protocol'
 
@@ -59,11 +59,11 @@ function lastTime(events: readonly unknown[]): number {
 }
 
 /**
- * Reads a recording. A large one is shown before it is all checked: its first window goes
- * through parseTrace on its own (the same checks, links included: they only look back), and
- * out with the meta; then parseTrace checks the whole file as strictly as ever, and only then
- * does the rest go out. A problem found late ends the run with parseTrace's one line, and the
- * page lets the recording go.
+ * Reads a recording, parsing its JSON once. A large one is shown before it is all checked:
+ * its first window goes through parseTraceData on its own (the same checks, links included:
+ * they only look back), and out with the meta; then parseTraceData checks the whole file as
+ * strictly as ever, and only then does the rest go out. A problem found late ends the run with
+ * parseTrace's one line, and the page lets the recording go.
  */
 function open(job: Extract<WorkerJob, { kind: 'open' }>): void {
   let data: unknown
@@ -75,15 +75,15 @@ function open(job: Extract<WorkerJob, { kind: 'open' }>): void {
   const raw = (data as { events?: unknown } | null)?.events
   let sent = 0
   if (Array.isArray(raw) && raw.length > PREVIEW_EVENTS) {
-    const head = parseTrace(
-      JSON.stringify({ ...(data as object), events: raw.slice(0, PREVIEW_EVENTS) }),
+    const head = parseTraceData(
+      { ...(data as object), events: raw.slice(0, PREVIEW_EVENTS) },
       job.fileName,
     )
     post({ type: 'meta', meta: head.meta, until: lastTime(raw) })
     post({ type: 'events', events: head.events })
     sent = head.events.length
   }
-  const trace = parseTrace(job.text, job.fileName)
+  const trace = parseTraceData(data, job.fileName)
   if (sent === 0) post({ type: 'meta', meta: trace.meta, until: lastTime(trace.events) })
   for (let k = sent; k < trace.events.length; k += BATCH_EVENTS)
     post({ type: 'events', events: trace.events.slice(k, k + BATCH_EVENTS) })

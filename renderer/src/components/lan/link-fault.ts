@@ -7,6 +7,8 @@ export interface LinkFaultRow {
   to: number
   dropPct: number | ''
   delayMs: number | ''
+  /** A random extra delay of up to this many ms per message (each link keeps its order). */
+  jitterMs: number | ''
   duplicatePct: number | ''
   /** one-way: `from` stops sending to `to`; two-way: neither hears the other. */
   partition: 'none' | 'one-way' | 'two-way'
@@ -17,6 +19,7 @@ export const newRow = (from = 0, to = 1): LinkFaultRow => ({
   to,
   dropPct: '',
   delayMs: '',
+  jitterMs: '',
   duplicatePct: '',
   partition: 'none',
 })
@@ -27,6 +30,7 @@ export function toFaults(row: LinkFaultRow): LanLinkFaults {
   const f: LanLinkFaults = {}
   if (num(row.dropPct)) f.drop = Math.min(100, num(row.dropPct)) / 100
   if (num(row.delayMs)) f.delayMs = Math.min(60_000, num(row.delayMs))
+  if (num(row.jitterMs)) f.jitterMs = Math.min(60_000, num(row.jitterMs))
   if (num(row.duplicatePct)) f.duplicate = Math.min(100, num(row.duplicatePct)) / 100
   if (row.partition === 'one-way') f.cut = 'out'
   if (row.partition === 'two-way') f.cut = 'both'
@@ -39,6 +43,7 @@ export function describe(f: LanLinkFaults | undefined): string {
   const parts = [
     f.drop ? `drops ${Math.round(f.drop * 100)}%` : '',
     f.delayMs ? `+${f.delayMs} ms` : '',
+    f.jitterMs ? `jitter up to ${f.jitterMs} ms` : '',
     f.duplicate ? `duplicates ${Math.round(f.duplicate * 100)}%` : '',
     f.cut === 'out'
       ? 'cut one way'
