@@ -1,7 +1,12 @@
 // NTP on loopback against one chronyd (started with -x: it never touches the clock).
 // (a) Offset error, where the true offset is 0 (client and server read the same clock):
 //     |offset| p50/p95 of ClockLab's one-shot query, of its filtered continuous client (clock
-//     filter + selection), and of chronyd -Q (chrony's own client, 4 samples per run).
+//     filter + selection), both with T1 from the kernel's transmit timestamp and, for
+//     comparison, from the clock read before the send; and of chronyd -Q (chrony's own
+//     client, 4 samples per run): its estimate unrounded from its statistics.log (it prints
+//     whole µs), and its single exchanges from its measurements.log. The clients take turns
+//     in blocks (each block: one-shots, a fresh filtered client, chronyd -Q once), so that a
+//     busy spell on the machine falls on all of them rather than on whichever ran then.
 // (b) Server throughput: requests per second answered by chronyd and by `clocklab ntp serve`
 //     (following that chronyd, so it is synchronized), each in its own process, under the same
 //     closed-loop load from a UDP load generator here (a bounded number of requests, a fixed
@@ -10,16 +15,18 @@
 //   npm run bench:ntp            (BENCH_QUICK=1 for a smoke run with fewer samples)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NtpClientSource, queryNtp } from '../src/time/ntp/client'
+import type { NtpMeasurement } from '../src/time/ntp/reply'
 
 const QUICK = process.env.BENCH_QUICK === '1'
-const ONE_SHOTS = QUICK ? 40 : 300
-const FILTERED_ROUNDS = QUICK ? 40 : 300
-const CHRONY_RUNS = QUICK ? 3 : 15
+/** Blocks of (a): each runs every client once, so all of them see the same machine load. */
+const BLOCKS = QUICK ? 3 : 15
+const ONE_SHOTS = QUICK ? 14 : 20
+const FILTERED_ROUNDS = QUICK ? 14 : 20
 const LOAD_REQUESTS = QUICK ? 20_000 : 200_000
 const LOAD_SOCKETS = 4
 const LOAD_WINDOW = 32
@@ -86,19 +93,33 @@ const quantile = (xs: number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]
 }
 
-async function oneShots(port: number): Promise<number[]> {
+/** How many exchanges took T1 and T4 from the kernel or from a clock read in user space. */
+const stampCounts = new Map<string, number>()
+function countStamps(m: NtpMeasurement | undefined, label: string): void {
+  if (m === undefined) return
+  const key = `${label}: T1 ${m.stampSources?.t1 ?? '?'}, T4 ${m.stampSources?.t4 ?? '?'}`
+  stampCounts.set(key, (stampCounts.get(key) ?? 0) + 1)
+}
+
+async function oneShots(port: number, kernelTxTimestamps: boolean): Promise<number[]> {
   const errors: number[] = []
   for (let i = 0; i < ONE_SHOTS; i++) {
-    errors.push(Math.abs((await queryNtp({ host: '127.0.0.1', port })).offset))
+    const m = await queryNtp({ host: '127.0.0.1', port }, { kernelTxTimestamps })
+    countStamps(m, `one-shot${kernelTxTimestamps ? '' : ' (user T1)'}`)
+    errors.push(Math.abs(m.offset))
     await sleep(5)
   }
   return errors
 }
 
-async function filtered(port: number): Promise<number[]> {
+/** A fresh continuous client, FILTERED_ROUNDS samples after its register has filled. */
+async function filtered(port: number, kernelTxTimestamps: boolean): Promise<number[]> {
   const source = await NtpClientSource.start([{ host: '127.0.0.1', port }], {
     intervalMs: 20,
     rounds: FILTERED_ROUNDS + 8,
+    kernelTxTimestamps,
+    onRound: (r) =>
+      countStamps(r.peers[0].sample, `filtered${kernelTxTimestamps ? '' : ' (user T1)'}`),
   })
   const errors: number[] = []
   for await (const s of source.samples()) errors.push(Math.abs(s.offset))
@@ -106,20 +127,57 @@ async function filtered(port: number): Promise<number[]> {
   return errors.slice(8)
 }
 
-function chronyQ(port: number): number[] {
-  const errors: number[] = []
-  for (let i = 0; i < CHRONY_RUNS; i++) {
-    const r = spawnSync(
-      'chronyd',
-      ['-Q', '-t', '20', '-u', 'root', `server 127.0.0.1 port ${port} iburst maxsamples 4`],
-      {
-        encoding: 'utf8',
-      },
-    )
-    const m = /System clock wrong by (-?[\d.]+) seconds/.exec(r.stdout + r.stderr)
-    if (m) errors.push(Math.abs(Number(m[1])))
+interface ChronyQ {
+  /** chronyd -Q's estimate (its regression over its samples), full precision. */
+  estimates: number[]
+  /** The same as it prints it: in whole microseconds. */
+  printed: number[]
+  /** Its single exchanges (measurements.log), like a one-shot query. */
+  samples: number[]
+  /** Its timestamping of those exchanges (measurements.log MTxRx, e.g. "4B K K"). */
+  modes: Set<string>
+}
+
+/**
+ * One chronyd -Q run (the i-th), with its own logdir: it prints its offset in whole µs
+ * ("wrong by -0.000001 seconds"), too coarse here, so the estimate is read unrounded from the
+ * last line of its statistics.log (Est offset), and its single exchanges from measurements.log.
+ */
+function chronyQ(port: number, i: number, out: ChronyQ): void {
+  const logdir = join(dir, `q${i}`)
+  mkdirSync(logdir)
+  const r = spawnSync(
+    'chronyd',
+    [
+      '-Q',
+      '-t',
+      '20',
+      '-u',
+      'root',
+      `server 127.0.0.1 port ${port} iburst maxsamples 4`,
+      `logdir ${logdir}`,
+      'log measurements statistics',
+      `pidfile ${join(logdir, 'chronyd.pid')}`,
+    ],
+    { encoding: 'utf8' },
+  )
+  const m = /System clock wrong by (-?[\d.]+) seconds/.exec(r.stdout + r.stderr)
+  if (m) out.printed.push(Math.abs(Number(m[1])))
+  const rows = (file: string) =>
+    existsSync(join(logdir, file))
+      ? readFileSync(join(logdir, file), 'utf8')
+          .split('\n')
+          .filter((line) => /^\d{4}-\d\d-\d\d /.test(line))
+          .map((line) => line.trim().split(/\s+/))
+      : []
+  const stats = rows('statistics.log')
+  // Date, Time, IP, Std dev'n, Est offset, ...
+  if (m && stats.length > 0) out.estimates.push(Math.abs(Number(stats[stats.length - 1][4])))
+  // Date, Time, IP, L, St, 123, 567, ABCD, LP, RP, Score, Offset, ..., Refid, M, Tx, Rx
+  for (const f of rows('measurements.log')) {
+    out.samples.push(Math.abs(Number(f[11])))
+    out.modes.add(f.slice(-3).join(' '))
   }
-  return errors
 }
 
 interface LoadResult {
@@ -193,22 +251,41 @@ async function main(): Promise<void> {
     `ClockLab NTP benchmark (node ${process.version}, ${QUICK ? 'QUICK' : 'full'}), loopback, chronyd -x as the server\n`,
   )
 
-  const a = await oneShots(chronyPort)
-  const f = await filtered(chronyPort)
-  const c = chronyQ(chronyPort)
+  const [a, f, aUser, fUser]: number[][] = [[], [], [], []]
+  const c: ChronyQ = { estimates: [], printed: [], samples: [], modes: new Set() }
+  for (let block = 0; block < BLOCKS; block++) {
+    a.push(...(await oneShots(chronyPort, true)))
+    f.push(...(await filtered(chronyPort, true)))
+    aUser.push(...(await oneShots(chronyPort, false)))
+    fUser.push(...(await filtered(chronyPort, false)))
+    chronyQ(chronyPort, block, c)
+  }
   console.log('(a) offset error |θ| against chronyd (true offset 0), µs')
-  console.log('                         n       p50       p95')
+  console.log('                                  n       p50       p95')
   const row = (label: string, xs: number[]) =>
     console.log(
-      `${label.padEnd(22)}${String(xs.length).padStart(5)}  ${us(quantile(xs, 0.5))}  ${us(quantile(xs, 0.95))}`,
+      `${label.padEnd(31)}${String(xs.length).padStart(5)}  ${us(quantile(xs, 0.5))}  ${us(quantile(xs, 0.95))}`,
     )
   row('ClockLab one-shot', a)
   row('ClockLab filtered', f)
-  row('chronyd -Q', c)
-  if (c.length > 0) {
-    const ratio = (xs: number[], q: number) => (quantile(xs, q) / quantile(c, q)).toFixed(2)
+  row('ClockLab one-shot (user T1)', aUser)
+  row('ClockLab filtered (user T1)', fUser)
+  row('chronyd -Q estimate', c.estimates)
+  row('chronyd -Q as printed (1 µs)', c.printed)
+  row('chronyd -Q single exchanges', c.samples)
+  console.log(
+    `timestamps: ${[...stampCounts].map(([k, n]) => `${k} ×${n}`).join('; ')}; chronyd -Q (mode, TX, RX): ${[...c.modes].join(', ')}`,
+  )
+  if (c.estimates.length > 0 && c.samples.length > 0) {
+    const ratio = (xs: number[], ys: number[], q: number) =>
+      (quantile(xs, q) / quantile(ys, q)).toFixed(2)
+    const both = (xs: number[], ys: number[]) =>
+      `p50 ${ratio(xs, ys, 0.5)} p95 ${ratio(xs, ys, 0.95)}`
     console.log(
-      `ratio to chronyd -Q: one-shot p50 ${ratio(a, 0.5)} p95 ${ratio(a, 0.95)}; filtered p50 ${ratio(f, 0.5)} p95 ${ratio(f, 0.95)}  (target: within 2x)`,
+      `ratio to chronyd -Q estimate: one-shot ${both(a, c.estimates)}; filtered ${both(f, c.estimates)}  (target: within 2x)`,
+    )
+    console.log(
+      `ratio to chronyd -Q single exchanges: one-shot ${both(a, c.samples)}; filtered ${both(f, c.samples)}`,
     )
   }
 

@@ -3,6 +3,7 @@
 // selection, with the combined offset and the local oscillator's drift.
 // `clocklab ntp serve`: an NTP server on nanosecond REALTIME whose stratum and reference come
 // from its best source (--gps, --gpsd, --upstream); without one it says unsynchronized.
+// --rate-limit gives each client a token bucket and sends RATE kiss-o'-death past it.
 import { InvalidArgumentError, type Command } from 'commander'
 import { InputError } from '../core/errors'
 import { BestSource } from '../time/best-source'
@@ -17,6 +18,7 @@ import {
 } from '../time/ntp/client'
 import { refidToString } from '../time/ntp/codec'
 import type { NtpMeasurement } from '../time/ntp/reply'
+import { RATE_LIMIT_DEFAULTS } from '../time/ntp/rate-limit'
 import { NtpServer } from '../time/ntp/server'
 import { isoNs } from '../time/ntp/timestamp'
 import type { TimeSource } from '../time/source'
@@ -40,7 +42,9 @@ const s9 = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(9)} s`
 const jsonable = (value: unknown): string =>
   JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)
 
-export function formatMeasurement(m: NtpMeasurement): string {
+const STAMPED_BY = { kernel: "the kernel's socket timestamp", user: 'clock read in user space' }
+
+export function formatMeasurement(m: NtpMeasurement, verbose = false): string {
   const rows: [string, string][] = [
     ['server', `${m.server} (NTPv${m.version})`],
     ['offset', s9(m.offset)],
@@ -54,6 +58,13 @@ export function formatMeasurement(m: NtpMeasurement): string {
     ['precision', `2^${m.precision} s`],
     ['server time', isoNs(m.t3)],
   ]
+  if (verbose)
+    rows.push(
+      ['T1 (sent)', `${isoNs(m.t1)}  ${m.stampSources ? STAMPED_BY[m.stampSources.t1] : ''}`],
+      ['T2 (server rx)', isoNs(m.t2)],
+      ['T3 (server tx)', isoNs(m.t3)],
+      ['T4 (received)', `${isoNs(m.t4)}  ${m.stampSources ? STAMPED_BY[m.stampSources.t4] : ''}`],
+    )
   return rows.map(([k, v]) => `${k.padEnd(16)} ${v}`).join('\n')
 }
 
@@ -95,11 +106,17 @@ interface QueryFlags {
   interval: number
   count?: number
   json?: boolean
+  verbose?: boolean
+  kernelTimestamps: boolean
 }
 
 async function queryCommand(targets: string[], flags: QueryFlags): Promise<number> {
   const servers = targets.map((t) => serverAddress(t, t, NTP_PORT))
-  const options = { timeoutMs: flags.timeout, version: flags.ntpVersion }
+  const options = {
+    timeoutMs: flags.timeout,
+    version: flags.ntpVersion,
+    kernelTxTimestamps: flags.kernelTimestamps,
+  }
   try {
     if (!flags.continuous) {
       let failed = 0
@@ -120,7 +137,7 @@ async function queryCommand(targets: string[], flags: QueryFlags): Promise<numbe
             .map((r) =>
               'error' in r
                 ? `server           ${r.server}\nerror            ${r.error}`
-                : formatMeasurement(r),
+                : formatMeasurement(r, flags.verbose),
             )
             .join('\n\n'),
         )
@@ -151,6 +168,8 @@ interface ServeFlags extends GpsFlags {
   bind: string
   upstream?: string[]
   upstreamInterval: number
+  rateLimit?: number | true
+  rateBurst: number
 }
 
 async function serveCommand(flags: ServeFlags): Promise<number> {
@@ -172,6 +191,15 @@ async function serveCommand(flags: ServeFlags): Promise<number> {
         port: flags.port,
         bind: flags.bind,
         reference: best.reference,
+        ...(flags.rateLimit !== undefined
+          ? {
+              rateLimit: {
+                intervalS:
+                  flags.rateLimit === true ? RATE_LIMIT_DEFAULTS.intervalS : flags.rateLimit,
+                burst: flags.rateBurst,
+              },
+            }
+          : {}),
       })
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
@@ -185,7 +213,10 @@ async function serveCommand(flags: ServeFlags): Promise<number> {
     }
     const at = server.address()
     console.log(
-      `clocklab ntp serve: listening on ${at.address}:${at.port}; sources: ${sources.map((s) => s.id).join(', ') || 'none'}`,
+      `clocklab ntp serve: listening on ${at.address}:${at.port}; sources: ${sources.map((s) => s.id).join(', ') || 'none'}` +
+        (server.limiter
+          ? `; rate limit: 1 request per ${server.limiter.intervalS} s per client, bursts of ${server.limiter.burst}`
+          : ''),
     )
     let said = ''
     const report = () => {
@@ -226,14 +257,23 @@ export function registerNtpCommand(program: Command, exit: { code: number }): vo
     .option('-i, --interval <ms>', 'with --continuous, time between polls', positiveNumber, 2000)
     .option('-n, --count <rounds>', 'with --continuous, stop after this many rounds', wholePositive)
     .option('--json', 'print the measurements as JSON')
+    .option('-v, --verbose', 'also print T1..T4 and whether the kernel or user space took T1, T4')
+    .option(
+      '--no-kernel-timestamps',
+      'take T1 from a clock read before the send, not the kernel transmit timestamp',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   clocklab ntp query pool.ntp.org
+  clocklab ntp query 127.0.0.1:11123 -v
   clocklab ntp query 127.0.0.1:11123 --continuous --count 10
   clocklab ntp query 192.168.1.10 192.168.1.11 192.168.1.12 --continuous
 
+T1 (sent) is the kernel's transmit timestamp and T4 (received) its receive timestamp
+where the OS has them (Linux: SO_TIMESTAMPING, SIOCGSTAMPNS), as chrony takes them;
+elsewhere the clock is read just before the send and when the reply is handed over.
 Marks in --continuous: * system peer, + survivor, - truechimer clustered out,
 x falseticker, ? no estimate yet. Exit code 1 if a one-shot query got no valid reply.`,
     )
@@ -263,6 +303,17 @@ x falseticker, ? no estimate yet. Exit code 1 if a one-shot query got no valid r
       "gpsd's TPV latency, used when it sends no TOFF or PPS",
       finiteNumber,
     )
+    .option(
+      '--rate-limit [seconds]',
+      `limit each client address to one request per this many seconds on average (default ${RATE_LIMIT_DEFAULTS.intervalS})`,
+      positiveNumber,
+    )
+    .option(
+      '--rate-burst <n>',
+      'with --rate-limit, requests a client may send back to back',
+      wholePositive,
+      RATE_LIMIT_DEFAULTS.burst,
+    )
     .addHelpText(
       'after',
       `
@@ -270,8 +321,13 @@ Stratum follows the best source: GPS or gpsd makes this server stratum 1, an ups
 of stratum s makes it s + 1, none leaves it unsynchronized (leap indicator 3). The
 system clock is never changed: the server reads REALTIME as it is.
 
+--rate-limit (off by default, like chrony's ratelimit): a client over its limit gets a
+RATE kiss-o'-death (at most one per interval; it carries no time), further requests
+are dropped. ${RATE_LIMIT_DEFAULTS.maxClients} client addresses are remembered, the least recent forgotten first.
+
 Examples:
   clocklab ntp serve --port 11123 --upstream pool.ntp.org
+  clocklab ntp serve --port 11123 --rate-limit 4 --rate-burst 4
   clocklab ntp serve --port 11123 --bind 0.0.0.0 --gps /dev/ttyUSB0 --latency 130`,
     )
     .action(async (flags: ServeFlags) => {

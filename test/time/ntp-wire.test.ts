@@ -37,6 +37,7 @@ function shifted(seconds: number): Clocks {
     ...base,
     socketRxTimestamp: none,
     socketSend: none,
+    socketTxTimestamps: none,
     clocks: {
       ...base.clocks,
       realtime: {
@@ -192,6 +193,31 @@ describe("the client's defences", () => {
     })
     for (let i = 0; i < 4; i++) await queryNtp({ host: '127.0.0.1', port }, { clocks })
     expect(new Set(seen.map((t) => t & 0xffffffffn)).size).toBe(4)
+  })
+
+  it('sends each request from a fresh source port (RFC 9109): a reply to the old one is not taken', async () => {
+    const ports: number[] = []
+    const socket: Socket = createSocket('udp4')
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+    cleanup.push(() => new Promise<void>((resolve) => socket.close(() => resolve())))
+    socket.on('message', (req, rinfo) => {
+      ports.push(rinfo.port)
+      // From the second request on, a reply with the right origin but stratum 9 goes first
+      // to the port the previous request came from; the real one follows 20 ms later.
+      if (ports.length > 1) socket.send(answer(req, { stratum: 9 }), ports.at(-2)!, rinfo.address)
+      setTimeout(
+        () => socket.send(answer(req), rinfo.port, rinfo.address),
+        ports.length > 1 ? 20 : 0,
+      )
+    })
+    const a = await NtpAssociation.open(
+      { host: '127.0.0.1', port: socket.address().port },
+      { clocks },
+    )
+    cleanup.push(() => a.close())
+    for (let i = 0; i < 3; i++) expect((await a.query()).stratum).toBe(3)
+    expect(new Set(ports).size).toBe(3)
+    expect(a.errors.toJSON()).toEqual({})
   })
 
   it("obeys a kiss-o'-death addressed to its request, and ignores a spoofed one", async () => {

@@ -48,5 +48,6 @@ export function darwinTime(): PlatformTime {
     readRtcTime: unavailable('macOS exposes no RTC device'),
     socketRxTimestamp: unavailable('macOS has no SIOCGSTAMPNS'),
     socketSend: unavailable('not bound on macOS'),
+    socketTxTimestamps: unavailable('macOS has no SO_TIMESTAMPING'),
   }
 }

@@ -37,5 +37,6 @@ export function fallbackTime(why: string): PlatformTime {
     readRtcTime: missing,
     socketRxTimestamp: missing,
     socketSend: missing,
+    socketTxTimestamps: missing,
   }
 }

@@ -12,6 +12,7 @@ import {
   type RawTimex,
   type RtcTime,
   type Timespec,
+  type TxTimestamps,
 } from './types'
 
 const CLOCK_NUMBERS: Record<ClockId, [number, string]> = {
@@ -77,6 +78,7 @@ export function linuxTime(): PlatformTime {
     readRtcTime: rtcReadTime(ioctl),
     socketRxTimestamp: rxTimestamp(ioctl, decode),
     socketSend: send(libc),
+    socketTxTimestamps: txTimestamps(libc, decode),
   }
 }
 
@@ -97,6 +99,108 @@ function send(
         address,
         address === null ? 0 : address.length,
       ) === data.length,
+  }
+}
+
+const SOL_SOCKET = 1
+/** SO_TIMESTAMPING, and SCM_TIMESTAMPING for its control message (asm-generic numbering). */
+const SO_TIMESTAMPING = 37
+const SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1
+const SOF_TIMESTAMPING_SOFTWARE = 1 << 4
+const SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11
+const MSG_ERRQUEUE = 0x2000
+/** Architectures with the asm-generic socket numbers and little-endian structs. */
+const TX_STAMP_ARCHES = ['x64', 'arm64', 'arm', 'ia32', 'riscv64', 'loong64']
+/** At most this many queued stamps are read in one take(). */
+const MAX_TAKE = 64
+
+/**
+ * Kernel software transmit timestamps. enable() asks for them (TX_SOFTWARE, and OPT_TSONLY so
+ * the queued stamp carries no copy of the datagram). The stamp is read from the error queue
+ * with recvmsg(MSG_ERRQUEUE | MSG_DONTWAIT) as an SCM_TIMESTAMPING control message (struct
+ * scm_timestamping: three timespecs, the first the software one). The reporting flag
+ * SOF_TIMESTAMPING_SOFTWARE is switched on only for the duration of that read: while it is
+ * on, the kernel stops recording receive times for SIOCGSTAMPNS, which the receive path
+ * (rxTimestamp below, read after Node's own recvmsg) relies on. Node reads the socket on this
+ * same thread, so no datagram can be received in between.
+ */
+function txTimestamps(
+  libc: LibraryHandle,
+  decode: (buf: Buffer, out: Timespec) => void,
+): Availability<TxTimestamps> {
+  if (!TX_STAMP_ARCHES.includes(process.arch))
+    return unavailable(`SO_TIMESTAMPING is not bound on ${process.arch}`)
+  const setsockopt = libc.func('setsockopt', 'int', ['int', 'int', 'int', 'void *', 'uint32'])
+  const recvmsg = libc.func('recvmsg', 'long', ['int', 'void *', 'int'])
+  const ptr = koffi.sizeof('void *')
+  const long = koffi.sizeof('long')
+  const align = (n: number) => Math.ceil(n / long) * long
+  const writePtr = (buf: Buffer, at: number, value: bigint | number) =>
+    ptr === 8 ? buf.writeBigUInt64LE(BigInt(value), at) : buf.writeUInt32LE(Number(value), at)
+  const readSize = (buf: Buffer, at: number) =>
+    ptr === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at)
+
+  const generate = Buffer.alloc(4)
+  generate.writeUInt32LE(SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY)
+  const report = Buffer.alloc(4)
+  report.writeUInt32LE(
+    SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY | SOF_TIMESTAMPING_SOFTWARE,
+  )
+  const flags = (fd: number, value: Buffer) =>
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, value, 4) === 0
+
+  // struct msghdr with no name and no data (OPT_TSONLY), only room for control messages:
+  // msg_name, msg_namelen, msg_iov, msg_iovlen, msg_control, msg_controllen, msg_flags.
+  const control = Buffer.alloc(512)
+  const msghdr = Buffer.alloc(7 * ptr)
+  const CONTROLLEN = 5 * ptr
+  const cmsgHeader = align(ptr + 8)
+  const stamp = Buffer.alloc(2 * long)
+
+  /** The software stamp of the message in `control`, into `out`; false if it has none. */
+  const parse = (out: Timespec): boolean => {
+    const length = Math.min(readSize(msghdr, CONTROLLEN), control.length)
+    for (let at = 0; at + cmsgHeader <= length;) {
+      const len = readSize(control, at)
+      if (len < cmsgHeader) return false
+      const level = control.readInt32LE(at + ptr)
+      const type = control.readInt32LE(at + ptr + 4)
+      if (level === SOL_SOCKET && type === SO_TIMESTAMPING && len >= cmsgHeader + 2 * long) {
+        control.copy(stamp, 0, at + cmsgHeader, at + cmsgHeader + 2 * long)
+        decode(stamp, out)
+        return out.sec !== 0 || out.nsec !== 0
+      }
+      at += align(len)
+    }
+    return false
+  }
+
+  const found: Timespec = { sec: 0, nsec: 0 }
+  return {
+    ok: true,
+    value: {
+      enable: (fd) => flags(fd, generate),
+      take(fd, out) {
+        if (!flags(fd, report)) return 0
+        let taken = 0
+        try {
+          for (let i = 0; i < MAX_TAKE; i++) {
+            msghdr.fill(0)
+            writePtr(msghdr, 4 * ptr, koffi.address(control))
+            writePtr(msghdr, CONTROLLEN, control.length)
+            if (recvmsg(fd, msghdr, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break
+            if (parse(found)) {
+              out.sec = found.sec
+              out.nsec = found.nsec
+              taken++
+            }
+          }
+        } finally {
+          flags(fd, generate)
+        }
+        return taken
+      },
+    },
   }
 }
 

@@ -71,6 +71,22 @@ export interface PlatformTime {
    * or null on a connected socket. False when the kernel did not take the datagram.
    */
   readonly socketSend: Availability<(fd: number, data: Buffer, address: Buffer | null) => boolean>
+  /** The kernel's software transmit timestamps of a socket's datagrams (SO_TIMESTAMPING). */
+  readonly socketTxTimestamps: Availability<TxTimestamps>
+}
+
+/**
+ * Transmit timestamps as chrony takes them: the kernel stamps each datagram on REALTIME as
+ * it goes to the device and queues the stamp on the socket's error queue.
+ */
+export interface TxTimestamps {
+  /** Asks the kernel to stamp every datagram the socket sends from now on; false if refused. */
+  enable(fd: number): boolean
+  /**
+   * Takes every stamp queued on the socket's error queue without blocking, writes the newest
+   * into `out` and returns how many there were (0: none yet).
+   */
+  take(fd: number, out: Timespec): number
 }
 
 export const unavailable = (reason: string): { ok: false; reason: string } => ({

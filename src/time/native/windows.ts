@@ -68,5 +68,6 @@ export function windowsTime(): PlatformTime {
     readRtcTime: unavailable('Windows exposes no RTC device'),
     socketRxTimestamp: unavailable('Windows has no SIOCGSTAMPNS'),
     socketSend: unavailable('not bound on Windows'),
+    socketTxTimestamps: unavailable('Windows has no SO_TIMESTAMPING'),
   }
 }

@@ -1,9 +1,10 @@
-// The NTP client on the wire: one association per server (a connected UDP socket), a one-shot
-// query that returns offset, delay, stratum and refid, and a continuous TimeSource that polls
-// several servers and runs each one's samples through the clock filter and all of them
-// through selection (sync.ts). Requests carry our send second and a random fraction, so a
-// reply's origin timestamp cannot be guessed by a spoofer; stale, spoofed or malformed
-// replies are counted and ignored while the real one is awaited.
+// The NTP client on the wire: one association per server, a one-shot query that returns
+// offset, delay, stratum and refid, and a continuous TimeSource that polls several servers and
+// runs each one's samples through the clock filter and all of them through selection
+// (sync.ts). Each request goes out on a fresh connected UDP socket, so from a new random
+// source port (RFC 9109, as chrony's client does), and carries our send second and a random
+// fraction: a spoofer can guess neither where the reply goes nor its origin timestamp. Stale,
+// spoofed or malformed replies are counted and ignored while the real one is awaited.
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
@@ -55,62 +56,124 @@ export interface QueryOptions {
   version?: number
   /** The poll exponent to announce (default 6). */
   poll?: number
+  /**
+   * Take T1 from the kernel's transmit timestamp where the OS has them (default true; false
+   * forces the clock read just before the send).
+   */
+  kernelTxTimestamps?: boolean
   clocks?: Clocks
 }
 
-/** One server: a connected socket and the request in flight. */
+/** Event-loop turns to wait for a transmit stamp that was not there right after the send. */
+const TX_LATE_TRIES = 64
+
+/** The request in flight. */
+interface PendingQuery {
+  sent: bigint
+  /** T1 as read in user space just before the send, and the kernel's, once it came. */
+  t1: bigint
+  t1Kernel?: bigint
+  raw1?: bigint
+  resolve: (m: NtpMeasurement) => void
+  reject: (e: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/** A UDP socket on a fresh random port, connected to the server. */
+async function connectUdp(address: string, port: number): Promise<Socket> {
+  const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4')
+  await new Promise<void>((res, rej) => {
+    socket.once('error', rej)
+    socket.connect(port, address, () => {
+      socket.off('error', rej)
+      res()
+    })
+  })
+  return socket
+}
+
+/** One server: its socket (a fresh one for each request) and the request in flight. */
 export class NtpAssociation {
   readonly errors = new ErrorCounts()
-  private pending:
-    | {
-        sent: bigint
-        t1: bigint
-        raw1?: bigint
-        resolve: (m: NtpMeasurement) => void
-        reject: (e: Error) => void
-        timer: NodeJS.Timeout
-      }
-    | undefined
+  private pending: PendingQuery | undefined
   private readonly request = Buffer.alloc(48)
   private readonly t1: Timespec = { sec: 0, nsec: 0 }
-  private readonly io: PreciseUdp | undefined
+  private socket: Socket
+  private io: PreciseUdp | undefined
+  /** Whether the socket has carried a request (the next one then gets a fresh socket). */
+  private used = false
+  private renewing = false
+  private closed = false
 
   private constructor(
     readonly server: string,
     readonly address: string,
-    private readonly socket: Socket,
+    private readonly port: number,
+    socket: Socket,
     private readonly options: Required<Omit<QueryOptions, 'clocks'>> & { clocks: Clocks },
   ) {
-    this.io = preciseUdp(socket, options.clocks)
+    this.socket = socket
+    this.io = this.attach(socket)
+  }
+
+  private attach(socket: Socket): PreciseUdp | undefined {
     socket.on('message', (msg) => this.onMessage(msg))
     // Port unreachable and the like surface on the next read; the timeout reports them.
     socket.on('error', (err) => this.errors.add(`socket-${(err as NodeJS.ErrnoException).code}`))
+    return preciseUdp(socket, this.options.clocks, {
+      txTimestamps: this.options.kernelTxTimestamps,
+    })
   }
 
   static async open(target: ServerAddress, options: QueryOptions = {}): Promise<NtpAssociation> {
     const { address, family } = await resolve(target.host)
-    const socket = createSocket(family === 6 ? 'udp6' : 'udp4')
-    await new Promise<void>((res, rej) => {
-      socket.once('error', rej)
-      socket.connect(target.port, address, () => {
-        socket.off('error', rej)
-        res()
-      })
-    })
+    const socket = await connectUdp(address, target.port)
     const name = family === 6 ? `[${address}]:${target.port}` : `${address}:${target.port}`
     const clocks = options.clocks ?? localClocks()
     clocks.precisionExponent()
-    return new NtpAssociation(name, address, socket, {
+    return new NtpAssociation(name, address, target.port, socket, {
       timeoutMs: options.timeoutMs ?? 2000,
       version: options.version ?? 4,
       poll: options.poll ?? 6,
+      kernelTxTimestamps: options.kernelTxTimestamps ?? true,
       clocks,
     })
   }
 
-  /** Sends one request and resolves with the measurement of the matching reply. */
-  query(): Promise<NtpMeasurement> {
-    if (this.pending) return Promise.reject(new Error('a query is already in flight'))
+  /**
+   * Sends one request and resolves with the measurement of the matching reply; from the
+   * second request on, from a fresh socket (the old one is closed: a late reply to it is
+   * refused by the kernel, not taken for the next).
+   */
+  async query(): Promise<NtpMeasurement> {
+    if (this.pending || this.renewing) throw new Error('a query is already in flight')
+    if (this.used) await this.renew()
+    if (this.closed) throw new NtpReplyError('no-reply', 'association closed')
+    this.used = true
+    return this.exchange()
+  }
+
+  /** Moves to a fresh socket; if none can be had, the old one carries the next request. */
+  private async renew(): Promise<void> {
+    this.renewing = true
+    try {
+      const next = await connectUdp(this.address, this.port)
+      if (this.closed) {
+        next.close()
+        return
+      }
+      this.socket.close()
+      this.socket = next
+      this.io = this.attach(next)
+    } catch (err) {
+      this.errors.add(`socket-${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+    } finally {
+      this.renewing = false
+    }
+  }
+
+  /** One request on the current socket. */
+  private exchange(): Promise<NtpMeasurement> {
     const clocks = this.options.clocks
     return new Promise<NtpMeasurement>((resolvePromise, reject) => {
       const seconds =
@@ -144,20 +207,41 @@ export class NtpAssociation {
           ),
         )
       }, this.options.timeoutMs)
-      // T1 is read last before the datagram leaves, straight through sendto where we can.
-      // Servers read T3 the same way, before their send, so the two send paths' latencies
-      // cancel in the offset (chrony's basic mode does the same).
+      // T1: the kernel's transmit timestamp where it gives one (read back right after the
+      // send, or when the reply comes if it was late), else the clock read last before the
+      // datagram leaves, straight through sendto where we can.
       const raw1 = clocks.has('monotonic-raw') ? clocks.readNs('monotonic-raw') : undefined
       clocks.read('realtime', this.t1)
-      if (!this.io?.send(this.request)) this.socket.send(this.request)
-      this.pending = {
+      const t1 = BigInt(this.t1.sec) * 1_000_000_000n + BigInt(this.t1.nsec)
+      const direct = this.io?.send(this.request) === true
+      if (!direct) this.socket.send(this.request)
+      const pending: PendingQuery = {
         sent,
-        t1: BigInt(this.t1.sec) * 1_000_000_000n + BigInt(this.t1.nsec),
+        t1,
         raw1,
         resolve: resolvePromise,
         reject,
         timer,
       }
+      this.pending = pending
+      if (this.io?.txStamping) {
+        if (direct) pending.t1Kernel = this.io.txTime(t1)
+        if (pending.t1Kernel === undefined) this.awaitTxStamp(pending, TX_LATE_TRIES)
+      }
+    })
+  }
+
+  /**
+   * A stamp that was not queued right after the send (or a send Node made later): take it on
+   * the next turns of the event loop, a bounded number of times, so that it does not sit on
+   * the error queue (where it wakes the loop) until the reply comes.
+   */
+  private awaitTxStamp(pending: PendingQuery, tries: number): void {
+    if (tries <= 0 || this.pending !== pending || pending.t1Kernel !== undefined) return
+    setImmediate(() => {
+      if (this.pending !== pending || pending.t1Kernel !== undefined) return
+      pending.t1Kernel = this.io?.txTime(pending.t1, 1)
+      this.awaitTxStamp(pending, tries - 1)
     })
   }
 
@@ -177,11 +261,27 @@ export class NtpAssociation {
       checkReply(reply, pending.sent)
       this.pending = undefined
       clearTimeout(pending.timer)
+      if (this.io?.txStamping && pending.t1Kernel === undefined)
+        pending.t1Kernel = this.io.txTime(pending.t1, 1)
+      // The kernel's T1 is used when it is sane: after the user-space reading, before T4.
+      const kernel1 =
+        pending.t1Kernel !== undefined && pending.t1Kernel <= t4 ? pending.t1Kernel : undefined
+      const t1 = kernel1 ?? pending.t1
+      const raw1 = pending.raw1 === undefined ? undefined : pending.raw1 + (t1 - pending.t1)
       pending.resolve(
         measure(
           { name: this.server, address: this.address },
           reply,
-          { t1: pending.t1, t4, raw1: pending.raw1, raw4 },
+          {
+            t1,
+            t4,
+            raw1,
+            raw4,
+            sources: {
+              t1: kernel1 !== undefined ? 'kernel' : 'user',
+              t4: kernel !== undefined ? 'kernel' : 'user',
+            },
+          },
           this.options.clocks.precisionExponent(),
         ),
       )
@@ -203,6 +303,8 @@ export class NtpAssociation {
   }
 
   close(): void {
+    if (this.closed) return
+    this.closed = true
     if (this.pending) {
       clearTimeout(this.pending.timer)
       this.pending.reject(new NtpReplyError('no-reply', 'association closed'))

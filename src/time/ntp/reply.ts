@@ -59,12 +59,16 @@ export function checkReply(reply: NtpPacket, sent: bigint): void {
     throw new NtpReplyError('bad-root-distance', 'root delay or dispersion of 16 s or more')
 }
 
+/** Who took a local timestamp: the kernel (a socket timestamp) or a clock read in user space. */
+export type StampSource = 'kernel' | 'user'
+
 /** Local timestamps of one exchange: T1 (sent) and T4 (received) on REALTIME and MONOTONIC_RAW. */
 export interface LocalStamps {
   t1: bigint
   t4: bigint
   raw1?: bigint
   raw4?: bigint
+  sources?: { t1: StampSource; t4: StampSource }
 }
 
 export interface NtpMeasurement extends TimeSample {
@@ -77,6 +81,8 @@ export interface NtpMeasurement extends TimeSample {
   t2: bigint
   t3: bigint
   t4: bigint
+  /** Where T1 and T4 came from, when the client said. */
+  stampSources?: { t1: StampSource; t4: StampSource }
 }
 
 /** The sample one checked reply gives. `localPrecision` is log2 of our clock's precision. */
@@ -117,5 +123,6 @@ export function measure(
     t2,
     t3,
     t4: local.t4,
+    ...(local.sources !== undefined ? { stampSources: local.sources } : {}),
   }
 }

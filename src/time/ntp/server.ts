@@ -4,6 +4,8 @@
 // millisecond off, which chrony sees — and with leap,
 // stratum, reference id and root distance from whatever reference() says (its best source).
 // Malformed datagrams and other modes are counted and dropped; nothing crashes the server.
+// With rateLimit set, each client address gets a token bucket (rate-limit.ts): a client over
+// its limit gets a RATE kiss-o'-death (stratum 0, no time in it) or, past that, nothing.
 import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { localClocks, type Clocks } from '../clocks'
@@ -11,7 +13,8 @@ import { ErrorCounts } from '../errors'
 import { preciseUdp, type PreciseUdp } from '../precise-udp'
 import type { Timespec } from '../native/index'
 import type { LeapIndicator } from '../source'
-import { decodeNtp, NTP_MODES, NtpDecodeError } from './codec'
+import { decodeNtp, NTP_MODES, NtpDecodeError, refidFromAscii } from './codec'
+import { RateLimiter, type RateLimitOptions } from './rate-limit'
 import { writeNtpTimestamp } from './timestamp'
 
 /** What the server says about its own synchronization. */
@@ -46,14 +49,21 @@ export interface ServerOptions {
   bind?: string
   reference?: () => ServerReference
   clocks?: Clocks
+  /** Limit each client's request rate (off by default). */
+  rateLimit?: RateLimitOptions
 }
 
 export interface ServerStats {
   received: number
   answered: number
-  /** Dropped datagrams by reason. */
+  /**
+   * Datagrams not answered with the time, by reason; 'rate-kiss' ones got a RATE
+   * kiss-o'-death, 'rate-limited' ones nothing.
+   */
   dropped: Record<string, number>
 }
+
+const RATE = refidFromAscii('RATE')
 
 export class NtpServer {
   private received = 0
@@ -65,12 +75,16 @@ export class NtpServer {
   private readonly io: PreciseUdp | undefined
   private ref: ServerReference | undefined
   private refAt = 0
+  /** The per-client rate limit, when there is one. */
+  readonly limiter: RateLimiter | undefined
 
   private constructor(
     private readonly socket: Socket,
     private readonly reference: () => ServerReference,
     private readonly clocks: Clocks,
+    rateLimit: RateLimitOptions | undefined,
   ) {
+    this.limiter = rateLimit === undefined ? undefined : new RateLimiter(rateLimit)
     this.precision = clocks.precisionExponent()
     this.io = preciseUdp(socket, clocks)
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.port, rinfo.address))
@@ -78,6 +92,8 @@ export class NtpServer {
   }
 
   static async start(options: ServerOptions = {}): Promise<NtpServer> {
+    // Checked before binding: a bad limit must not leave a socket open.
+    if (options.rateLimit !== undefined) new RateLimiter(options.rateLimit)
     const bind = options.bind ?? '127.0.0.1'
     const socket = createSocket({ type: isIPv6(bind) ? 'udp6' : 'udp4' })
     await new Promise<void>((resolve, reject) => {
@@ -91,6 +107,7 @@ export class NtpServer {
       socket,
       options.reference ?? (() => UNSYNCHRONIZED),
       options.clocks ?? localClocks(),
+      options.rateLimit,
     )
   }
 
@@ -127,6 +144,18 @@ export class NtpServer {
       this.dropped.add(err.code)
       return
     }
+    if (this.limiter !== undefined) {
+      const decision = this.limiter.check(address, performance.now())
+      if (decision === 'drop') {
+        this.dropped.add('rate-limited')
+        return
+      }
+      if (decision === 'kiss') {
+        this.kiss(msg, version, Math.max(poll, this.limiter.pollExponent()), port, address)
+        this.dropped.add('rate-kiss')
+        return
+      }
+    }
     // The reference changes slowly: ask for it at most every REFERENCE_TTL_S of arrivals.
     if (
       this.ref === undefined ||
@@ -153,5 +182,22 @@ export class NtpServer {
     writeNtpTimestamp(reply, 40, this.tx.sec, this.tx.nsec)
     if (!this.io?.send(reply, port, address)) this.socket.send(reply, port, address)
     this.answered++
+  }
+
+  /**
+   * A RATE kiss-o'-death (RFC 5905 §7.4): leap 3, stratum 0, reference id "RATE", the poll
+   * the client should slow down to, and the origin echoing the request's transmit timestamp
+   * (so the client knows it is meant); its receive and transmit fields carry that same
+   * timestamp, not our time: a client that ignores the kiss learns nothing from it.
+   */
+  private kiss(request: Buffer, version: number, poll: number, port: number, address: string) {
+    const reply = Buffer.alloc(48)
+    reply[0] = (3 << 6) | (version << 3) | NTP_MODES.server
+    reply[1] = 0
+    reply.writeInt8(Math.min(poll, 17), 2)
+    reply.writeInt8(this.precision, 3)
+    reply.writeUInt32BE(RATE, 12)
+    for (const at of [24, 32, 40]) request.copy(reply, at, 40, 48)
+    if (!this.io?.send(reply, port, address)) this.socket.send(reply, port, address)
   }
 }
