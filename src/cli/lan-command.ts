@@ -148,6 +148,28 @@ async function joinLab(flags: CommonFlags, reference?: ReferenceClock): Promise<
   }
 }
 
+/**
+ * With CLOCKLAB_MEMORY_LOG=MS (at least 100), prints every MS ms `memory at=WALL_MS gc=0|1
+ * rss=B heapUsed=B heapTotal=B external=B arrayBuffers=B` (bytes; external includes
+ * arrayBuffers). gc=1: node runs with --expose-gc and a full collection ran just before,
+ * so heapUsed is what is still reachable, not garbage awaiting collection.
+ */
+function startMemoryLog(say: (line: string) => void): NodeJS.Timeout | undefined {
+  const every = Number(process.env.CLOCKLAB_MEMORY_LOG ?? '')
+  if (!(every > 0)) return undefined
+  const gc = (globalThis as { gc?: () => void }).gc
+  const log = () => {
+    gc?.()
+    const m = process.memoryUsage()
+    say(
+      `memory at=${Date.now()} gc=${gc ? 1 : 0} rss=${m.rss} heapUsed=${m.heapUsed} ` +
+        `heapTotal=${m.heapTotal} external=${m.external} arrayBuffers=${m.arrayBuffers}`,
+    )
+  }
+  log()
+  return setInterval(log, Math.max(100, every))
+}
+
 const sleep = (msTime: number) => new Promise((r) => setTimeout(r, msTime))
 
 function describeSpec(spec: ExperimentSpec): string {
@@ -179,7 +201,9 @@ Example:
   CLOCKLAB_LAB_PASSPHRASE='...' clocklab lan join --lab physics-101 --iface eth0
   clocklab lan join --lab physics-101 --reference ntp:192.168.1.10   # the reference peer
 A reference peer's nodes read its source as their reference (stratum = source's + 1); its
-lab clock follows the source; the system clock is never changed.`,
+lab clock follows the source; the system clock is never changed.
+CLOCKLAB_MEMORY_LOG=MS prints a 'memory ...' line (RSS, JS heap, external, in bytes) every
+MS ms; under node --expose-gc each comes right after a full collection (the load bench).`,
     )
     .action(async (flags: CommonFlags & { for?: number; reference?: string }) => {
       const reference =
@@ -189,6 +213,7 @@ lab clock follows the source; the system clock is never changed.`,
       const say = (line: string) => process.stdout.write(`${line}\n`)
       say(`joined lab ${flags.lab} as ${p.name} (${p.id}) at ${p.endpoint.port}`)
       for (const w of p.endpoint.warnings) say(`warning: ${w}`)
+      const memoryLog = startMemoryLog(say)
       let said = ''
       const referenceTimer = setInterval(() => {
         const s = reference?.status()
@@ -235,6 +260,7 @@ lab clock follows the source; the system clock is never changed.`,
       })
       typed.close()
       clearInterval(referenceTimer)
+      clearInterval(memoryLog)
       await p.close()
       await reference?.close()
       say('left the lab')
