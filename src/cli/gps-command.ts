@@ -2,6 +2,8 @@
 // samples from a receiver's NMEA (and PPS). `clocklab gps gpsd [HOST[:PORT]]`: samples from
 // gpsd. Each sample line shows the GPS time, the local clock's offset and the drift so far.
 import type { Command } from 'commander'
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { InputError } from '../core/errors'
 import { DriftEstimator, driftPoint } from '../time/drift'
 import { FIX_QUALITY } from '../time/gps/nmea'
 import { listPorts } from '../time/gps/ports'
@@ -19,6 +21,26 @@ import {
 
 interface ReadFlags extends GpsFlags {
   count?: number
+  record?: string
+}
+
+/**
+ * A new file that takes every line from the port as it came (each ending in a newline, the
+ * receiver's CR kept): a log to replay with gpsfake or to ship under resources/nmea/.
+ */
+function recording(file: string): { write: (line: string) => void; close: () => void } {
+  let fd: number
+  try {
+    fd = openSync(file, 'wx')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new InputError(
+      code === 'EEXIST'
+        ? `--record ${file}: the file exists (give a new name; nothing was overwritten)`
+        : `--record ${file}: cannot create it (${code})`,
+    )
+  }
+  return { write: (line) => writeSync(fd, `${line}\n`), close: () => closeSync(fd) }
 }
 
 async function follow(
@@ -75,9 +97,23 @@ export function registerGpsCommand(program: Command, exit: { code: number }): vo
     .option('--latency <ms>', "the receiver's sentence latency after the second", finiteNumber)
     .option('--pps <device>', "PPS device (pps0), or 'none' (default: the first present)")
     .option('-n, --count <n>', 'stop after n samples', wholePositive)
+    .option('--record <file>', 'also write every line from the port, as it came, to a new file')
+    .addHelpText(
+      'after',
+      `
+Example:
+  clocklab gps read /dev/ttyACM0 --count 120 --record ublox-m9n.nmea
+A recording replays through gpsd with gpsfake, or through a pseudo-terminal into
+'clocklab gps read'; resources/nmea/README.md says how to add one to the samples.`,
+    )
     .action(async (path: string, flags: ReadFlags) => {
-      const source = gpsSource(path, flags)
-      exit.code = await follow(source, flags.count, () => fixText(source))
+      const record = flags.record === undefined ? undefined : recording(flags.record)
+      try {
+        const source = gpsSource(path, flags, record?.write)
+        exit.code = await follow(source, flags.count, () => fixText(source))
+      } finally {
+        record?.close()
+      }
     })
 
   gps

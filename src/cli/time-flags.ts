@@ -57,9 +57,14 @@ export interface GpsFlags {
   gpsdLatency?: number
 }
 
-export function gpsSource(path: string, flags: GpsFlags): SerialGpsSource {
+export function gpsSource(
+  path: string,
+  flags: GpsFlags,
+  onLine?: (line: string) => void,
+): SerialGpsSource {
   return new SerialGpsSource({
     path,
+    ...(onLine !== undefined ? { onLine } : {}),
     ...(flags.baud !== undefined ? { baudRate: flags.baud } : {}),
     latencyMs: flags.latency ?? 0,
     pps: flags.pps === undefined ? 'auto' : flags.pps === 'none' ? false : flags.pps,

@@ -249,6 +249,37 @@ describe('clocklab gps', () => {
     expect(lines[2]).toMatch(/^2 samples; bad input dropped: \{.*"bad-checksum":\d+/)
   })
 
+  it('read --record: the lines from the port go to a new file as they came; an existing one is refused', async () => {
+    const dir = tempDir('gps-record')
+    cleanup.push(() => dir.remove())
+    const pty = await startPtyPair(dir.path)
+    cleanup.push(() => pty.stop())
+    const file = join(dir.path, 'receiver.nmea')
+    const run = clocklabAsync(['gps', 'read', pty.b, '-n', '2', '--pps', 'none', '--record', file])
+    const fd = openSync(pty.a, 'w')
+    cleanup.push(() => closeSync(fd))
+    const sent: string[] = []
+    let second = 10
+    const feeder = setInterval(() => {
+      const lines = epoch(second++ % 60) + '$GNGGA,bad*00\r\n'
+      sent.push(lines)
+      writeSync(fd, lines)
+    }, 100)
+    cleanup.push(() => clearInterval(feeder))
+    expect((await run).code).toBe(0)
+    clearInterval(feeder)
+    const recorded = readFileSync(file, 'latin1')
+    // Everything recorded is what was sent, CRs and the bad sentence included, in order.
+    expect(recorded.length).toBeGreaterThan(0)
+    expect(sent.join('')).toContain(recorded.slice(recorded.indexOf('$')))
+    expect(recorded).toMatch(/\$GNGGA,bad\*00\r\n/)
+
+    const again = await clocklabAsync(['gps', 'read', pty.b, '-n', '1', '--record', file])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/--record .*receiver\.nmea: the file exists/)
+    expect(readFileSync(file, 'latin1')).toBe(recorded)
+  })
+
   it('ntp serve --gps: a receiver on the serial line makes the server stratum 1, refid GPS', async () => {
     const dir = tempDir('gps-serve')
     cleanup.push(() => dir.remove())

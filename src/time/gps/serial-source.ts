@@ -30,6 +30,8 @@ export interface SerialGpsOptions {
   reopenMs?: number
   /** How often to check that the device path still exists, ms (default 500). */
   checkMs?: number
+  /** Called with every line from the port as it came, before it is parsed (a recording). */
+  onLine?: (line: string) => void
   clocks?: Clocks
 }
 
@@ -115,6 +117,7 @@ export class SerialGpsSource implements TimeSource {
   handleLine(line: string): void {
     const arrival = this.clocks.stamp()
     this.lines++
+    this.options.onLine?.(line)
     try {
       const sentence = parseNmea(line)
       const pps = this.pps === null ? undefined : readPpsAssert(this.pps, this.options.root)
