@@ -8,9 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { notesOf } from '../../src/core/trace'
 import { parseTrace } from '../../src/core/trace-schema'
 import { LabNode, planExperiment, runExperiment } from '../../src/lab/experiment'
-import { deriveLabKeys } from '../../src/net/keys'
-import { LanPeer } from '../../src/net/lan-peer'
-import { freePorts, LOOPBACK, startLab, until } from './lab-harness'
+import { startDurableLab, startLab, until } from './lab-harness'
 
 let labs: LabNode[] = []
 afterEach(() => {
@@ -70,21 +68,8 @@ describe('live failover on loopback', () => {
   it('elects a new bully coordinator after the leader dies; its restart uploads its record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clocklab-lan-'))
     try {
-      const ports = await freePorts(3)
-      const keys = deriveLabKeys('failover', 'loopback passphrase')
-      const start = (k: number, peerId?: string) =>
-        LanPeer.start({
-          keys,
-          iface: LOOPBACK,
-          unicastPort: ports[k],
-          seeds: ports,
-          name: `ws${k}`,
-          peerId,
-          heartbeatMs: 50,
-          timeoutMs: 300,
-          rtoMs: 40,
-        }).then((p) => new LabNode(p, { stateDir: join(dir, `ws${k}`) }))
-      labs = await Promise.all([0, 1, 2].map((k) => start(k)))
+      const lab = await startDurableLab(3, 'failover', dir)
+      labs = lab.labs
       await until(() => labs.every((l) => l.peer.members().length === 2))
       labs.sort((a, b) => (a.peer.id < b.peer.id ? -1 : 1)) // node k is labs[k]
       const spec = planExperiment(labs[0], {
@@ -102,12 +87,10 @@ describe('live failover on loopback', () => {
           .at(-1)
       await until(() => leaderOf(0) === 2 && leaderOf(1) === 2)
       const dead = labs[2]
-      const deadPort = dead.peer.endpoint.port
       dead.kill()
       await until(() => leaderOf(0) === 1 && leaderOf(1) === 1)
       // The killed workstation starts ClockLab again: it uploads what its process recorded.
-      const k = ports.indexOf(deadPort)
-      labs[2] = await start(k, dead.peer.id)
+      labs[2] = await lab.restart(dead)
       const result = await running
       expect(result.lost).toEqual([2])
       expect(result.missing).toEqual([])

@@ -13,12 +13,10 @@ import type { JsonValue } from '../../src/core/json'
 import { isProcessEvent } from '../../src/core/trace'
 import { LabNode, planExperiment, runExperiment } from '../../src/lab/experiment'
 import type { ExperimentMessage } from '../../src/lab/experiment-protocol'
-import { deriveLabKeys } from '../../src/net/keys'
-import { LanPeer } from '../../src/net/lan-peer'
 import { LiveNode } from '../../src/net/live-driver'
 import type { LocalRecord } from '../../src/net/live-trace'
 import { mergeTraces } from '../../src/net/merge'
-import { freePorts, LOOPBACK, startLab, until } from './lab-harness'
+import { startDurableLab, startLab, until } from './lab-harness'
 
 type Chunk = Extract<ExperimentMessage, { t: 'trace' }>
 
@@ -89,21 +87,8 @@ describe('trace streaming', () => {
   it("a killed node's upload from its log replaces what it streamed: every record once", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clocklab-stream-'))
     try {
-      const ports = await freePorts(3)
-      const keys = deriveLabKeys('stream', 'loopback passphrase')
-      const start = (k: number, peerId?: string) =>
-        LanPeer.start({
-          keys,
-          iface: LOOPBACK,
-          unicastPort: ports[k],
-          seeds: ports,
-          name: `ws${k}`,
-          peerId,
-          heartbeatMs: 50,
-          timeoutMs: 300,
-          rtoMs: 40,
-        }).then((p) => new LabNode(p, { stateDir: join(dir, `ws${k}`) }))
-      labs = await Promise.all([0, 1, 2].map((k) => start(k)))
+      const lab = await startDurableLab(3, 'stream', dir)
+      labs = lab.labs
       await until(() => labs.every((l) => l.peer.members().length === 2))
       labs.sort((a, b) => (a.peer.id < b.peer.id ? -1 : 1))
       const spec = planExperiment(labs[0], { algorithm: 'bully', durationMs: 2500 })
@@ -114,10 +99,9 @@ describe('trace streaming', () => {
       const running = runExperiment(labs[0], spec, { check: true })
       await until(() => streamed >= 3)
       const dead = labs[2]
-      const k = ports.indexOf(dead.peer.endpoint.port)
-      const stateDir = join(dir, `ws${k}`)
+      const stateDir = lab.stateDir(dead)
       dead.kill()
-      labs[2] = await start(k, dead.peer.id)
+      labs[2] = await lab.restart(dead)
       const result = await running
       expect(result.lost).toEqual([2])
       expect(result.missing).toEqual([])
