@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { netnsUnavailable } from './netns'
+import { inNs, joinEach, lanFlags, runChecked } from './netns-cli'
 import { createNetns6Lab } from './netns6'
 import { clocklabProc, stopAll } from './processes'
 
@@ -22,27 +23,12 @@ describe.skipIf(unavailable !== undefined)('multicast broadcast in network names
     const lab = createNetns6Lab(3, { ipv4: true })
     const dir = mkdtempSync(join(tmpdir(), 'clocklab-netns-mc-'))
     const env = { CLOCKLAB_LAB_PASSPHRASE: 'multicast integration passphrase' }
-    const common = (k: number) => [
-      '--lab',
-      'mclab',
-      '--iface',
-      'eth0',
-      '--heartbeat-ms',
-      '100',
-      '--broadcast',
-      'multicast',
-      '--state-dir',
-      join(dir, `ws${k}`),
-    ]
-    const inNs = (k: number) => ['ip', 'netns', 'exec', lab.hosts[k].ns]
+    const common = lanFlags(lab, 'mclab', dir, ['--broadcast', 'multicast'])
     try {
-      const joins = lab.hosts.map((_, k) =>
-        clocklabProc(['lan', 'join', '--name', `ws${k}`, ...common(k)], inNs(k), env),
-      )
-      await Promise.all(joins.map((p) => p.line(/^joined lab/)))
+      const joins = await joinEach(lab, common, env)
       const peers = clocklabProc(
         ['lan', 'peers', '--json', '--wait', '800', ...common(8)],
-        inNs(0),
+        inNs(lab, 0),
         env,
       )
       expect(await peers.exited, peers.lines.join('\n')).toBe(0)
@@ -62,29 +48,8 @@ describe.skipIf(unavailable !== undefined)('multicast broadcast in network names
         ['fifo-broadcast', ['--duration', '2000', '--rate', '8'], /ok {3}fifo-order/],
         ['rbs', ['--duration', '2000', '-p', 'period-ms=100'], /events merged/],
       ]
-      for (const [algorithm, extra, verdict] of runs) {
-        const run = clocklabProc(
-          [
-            'lan',
-            'run',
-            algorithm,
-            '--nodes',
-            '3',
-            '--no-participate',
-            '--check',
-            ...extra,
-            ...common(9),
-          ],
-          inNs(0),
-          env,
-        )
-        const code = await run.exited
-        const output = run.lines.join('\n')
-        expect(code, output).toBe(0)
-        expect(output).toMatch(/events merged/)
-        expect(output).toMatch(verdict)
-        expect(output).not.toMatch(/^FAIL|events cut|process lost|no trace from/m)
-      }
+      for (const [algorithm, extra, verdict] of runs)
+        expect(await runChecked(lab, 0, algorithm, extra, common(9), env)).toMatch(verdict)
       // The joins report how their broadcasts went (totals since joining): by multicast, none lost.
       const reports = (p: (typeof joins)[number]) =>
         p.lines.filter((l) => l.startsWith('broadcast '))

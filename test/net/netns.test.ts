@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { failoverScenario } from './failover-scenario'
 import { createNetnsLab, netnsUnavailable } from './netns'
+import { joinEach, lanFlags, runChecked } from './netns-cli'
 import { clocklabProc, stopAll } from './processes'
 
 const unavailable = netnsUnavailable()
@@ -51,52 +52,16 @@ describe.skipIf(unavailable !== undefined)('live lab in network namespaces', () 
     const lab = createNetnsLab(3)
     const dir = mkdtempSync(join(tmpdir(), 'clocklab-netns-'))
     const env = { CLOCKLAB_LAB_PASSPHRASE: 'integration test passphrase' }
-    const common = (k: number) => [
-      '--lab',
-      'algos',
-      '--iface',
-      'eth0',
-      '--heartbeat-ms',
-      '100',
-      '--state-dir',
-      join(dir, `ws${k}`),
-    ]
+    const flags = lanFlags(lab, 'algos', dir)
     try {
-      const joins = lab.hosts.map((h, k) =>
-        clocklabProc(
-          ['lan', 'join', '--name', `ws${k}`, ...common(k)],
-          ['ip', 'netns', 'exec', h.ns],
-          env,
-        ),
-      )
-      await Promise.all(joins.map((p) => p.line(/^joined lab/)))
+      await joinEach(lab, flags, env)
       const runs: [string, string[]][] = [
         ['ricart-agrawala', ['--duration', '2000', '--rate', '8']],
         ['raft', ['--duration', '3000']],
         ['rbs', ['--duration', '2500', '-p', 'period-ms=100']],
       ]
-      for (const [algorithm, extra] of runs) {
-        const run = clocklabProc(
-          [
-            'lan',
-            'run',
-            algorithm,
-            '--nodes',
-            '3',
-            '--no-participate',
-            '--check',
-            ...extra,
-            ...common(9),
-          ],
-          ['ip', 'netns', 'exec', lab.hosts[0].ns],
-          env,
-        )
-        const code = await run.exited
-        const output = run.lines.join('\n')
-        expect(code, output).toBe(0)
-        expect(output).toMatch(/events merged/)
-        expect(output).not.toMatch(/^FAIL|events cut|process lost|no trace from/m)
-      }
+      for (const [algorithm, extra] of runs)
+        await runChecked(lab, 0, algorithm, extra, flags(9), env)
     } finally {
       await stopAll()
       lab.destroy()
