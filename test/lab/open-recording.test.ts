@@ -3,12 +3,12 @@
 // problem found late ends the run with parseTrace's own one line. Over the web view's socket,
 // the file goes as one binary message (a JSON header, then the text), validated like any call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { parseTrace } from '../../src/core/trace-schema'
 import type { RunInfo, RunPage } from '../../src/lab/api'
 import { createEngineApi } from '../../src/lab/engine-api'
-import { encodeTextCall, CLOSE_BAD_MESSAGE, type ServerMessage } from '../../src/lab/web-protocol'
+import { encodeTextCall, CLOSE_BAD_MESSAGE } from '../../src/lab/web-protocol'
 import { startWebServer, type WebServer } from '../../src/lab/web-server'
+import { closed, connect } from './ws-connect'
 
 const api = createEngineApi({ version: 'test' })
 let server: WebServer
@@ -84,27 +84,16 @@ describe('a large recording', () => {
 })
 
 describe('a recording over the web view’s socket', () => {
-  async function connect() {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, {
-      origin: `http://127.0.0.1:${server.port}`,
-    })
-    const queue: ServerMessage[] = []
-    const waiting: ((m: ServerMessage) => void)[] = []
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as ServerMessage
-      const w = waiting.shift()
-      if (w) w(m)
-      else queue.push(m)
-    })
-    const next = () =>
-      new Promise<ServerMessage>((go) => (queue.length ? go(queue.shift()!) : waiting.push(go)))
-    await next() // hello
-    await next() // ready
-    return { ws, next }
+  /** A socket past the server's hello and ready. */
+  async function connected() {
+    const c = await connect(server)
+    await c.next() // hello
+    await c.next() // ready
+    return c
   }
 
   it('goes as one binary message and is opened like any call', async () => {
-    const c = await connect()
+    const c = await connected()
     c.ws.send(
       encodeTextCall(
         { type: 'call', id: 3, method: 'openTrace', args: ['over-ws.json'] },
@@ -123,9 +112,9 @@ describe('a recording over the web view’s socket', () => {
   })
 
   it('closes the connection on a binary message that is not a call', async () => {
-    const c = await connect()
-    const closed = new Promise<number>((go) => c.ws.once('close', (code) => go(code)))
+    const c = await connected()
+    const closing = closed(c.ws)
     c.ws.send(Buffer.from([0, 0, 0, 99, 1, 2, 3]))
-    expect(await closed).toBe(CLOSE_BAD_MESSAGE)
+    expect(await closing).toBe(CLOSE_BAD_MESSAGE)
   })
 })

@@ -5,11 +5,10 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { createEngineApi } from '../../src/lab/engine-api'
 import { RENDERER_CSP_HEADER } from '../../src/lab/renderer-policy'
 import { startWebServer, type WebServer } from '../../src/lab/web-server'
-import type { ClientMessage, ServerMessage } from '../../src/lab/web-protocol'
+import { closed, connect } from './ws-connect'
 
 const root = mkdtempSync(path.join(tmpdir(), 'clocklab-web-'))
 const page = path.join(root, 'renderer')
@@ -39,39 +38,6 @@ afterAll(async () => {
   api.close()
   rmSync(root, { recursive: true, force: true })
 })
-
-/** A connected socket and its messages, in order. */
-async function connect(
-  server: WebServer,
-  origin = `http://127.0.0.1:${server.port}`,
-): Promise<{
-  ws: WebSocket
-  next: () => Promise<ServerMessage>
-  send: (m: ClientMessage) => void
-}> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { origin })
-  const queue: ServerMessage[] = []
-  const waiting: ((m: ServerMessage) => void)[] = []
-  ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as ServerMessage
-    const w = waiting.shift()
-    if (w) w(m)
-    else queue.push(m)
-  })
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  return {
-    ws,
-    next: () =>
-      new Promise((resolve) => (queue.length ? resolve(queue.shift()!) : waiting.push(resolve))),
-    send: (m) => ws.send(JSON.stringify(m)),
-  }
-}
-
-const closed = (ws: WebSocket) =>
-  new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
 
 describe('the page', () => {
   it('serves index.html with the app’s CSP and no caching', async () => {
