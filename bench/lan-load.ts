@@ -33,10 +33,7 @@ const report = await runLoad({
   seconds,
   algorithm,
   rate,
-  heartbeatMs: 500,
-  timeoutMs: 10_000,
   sampleMs: 5000,
-  warmupMs: Math.min(120_000, (seconds * 1000) / 3),
   say: (line) => console.log(line),
 })
 for (const line of describeLoad(report)) console.log(line)

@@ -22,11 +22,12 @@ export interface LoadOptions {
   algorithm: string
   /** Workload: commands per node per second (for the whole run). */
   rate: number
-  heartbeatMs: number
-  timeoutMs: number
+  /** Lab heartbeats (default 500 ms) and the timeout that declares a peer gone (10 s). */
+  heartbeatMs?: number
+  timeoutMs?: number
   sampleMs: number
-  /** Memory is measured from this long after the run's start. */
-  warmupMs: number
+  /** Memory is measured from this long after the run's start (default: a third, at most 2 min). */
+  warmupMs?: number
   say: (line: string) => void
 }
 
@@ -156,7 +157,13 @@ function summarize(series: Series[], warm: number, end: number): MetricReport {
   }
 }
 
-export async function runLoad(o: LoadOptions): Promise<LoadReport> {
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const o = {
+    heartbeatMs: 500,
+    timeoutMs: 10_000,
+    warmupMs: Math.min(120_000, (options.seconds * 1000) / 3),
+    ...options,
+  }
   const dir = mkdtempSync(join(tmpdir(), 'clocklab-load-'))
   let starter: LabNode | undefined
   let sampler: NodeJS.Timeout | undefined

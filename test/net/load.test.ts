@@ -19,10 +19,7 @@ describe('the live lab under load', () => {
         seconds: SECONDS,
         algorithm: 'ricart-agrawala',
         rate: 0.2,
-        heartbeatMs: 500,
-        timeoutMs: 10_000,
         sampleMs: 2000,
-        warmupMs: Math.min(120_000, (SECONDS * 1000) / 3),
         say: (line) => console.log(line),
       })
       for (const line of describeLoad(report)) console.log(line)
