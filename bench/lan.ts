@@ -20,19 +20,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { algorithmRegistry } from '../src/algorithms/registry'
+import { SAMPLE, type ClockSample } from '../src/algorithms/sync/notes'
 import { notesOf, type Trace } from '../src/core/trace'
 import { parseTrace } from '../src/core/trace-schema'
 import { LabNode, planExperiment, runExperiment } from '../src/lab/experiment'
 import type { ExperimentSpec } from '../src/lab/experiment-protocol'
-import { deriveLabKeys } from '../src/net/keys'
-import { LanPeer } from '../src/net/lan-peer'
-import { freePorts, LOOPBACK, until } from '../test/net/lab-harness'
+import { startLab, until } from '../test/net/lab-harness'
 import { createNetnsLab, netnsUnavailable, type NetnsLab } from '../test/net/netns'
 import { clocklabProc, killProc, stopAll, type Proc } from '../test/net/processes'
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 10)
 const JITTER = { delayMs: 1, jitterMs: 2 }
-const keys = deriveLabKeys('bench', 'bench passphrase')
 const bullyTimeoutMs = (algorithmRegistry.get('bully')?.params?.parse({}) as { timeoutMs: number })
   .timeoutMs
 
@@ -85,9 +83,7 @@ function entriesPerSecond(trace: Trace, workloadMs: number): number {
 }
 
 function offsets(trace: Trace): number[] {
-  return trace.events.flatMap((e) =>
-    notesOf<{ offset: number }>(e, 'clock.sample').map((s) => Math.abs(s.offset)),
-  )
+  return trace.events.flatMap((e) => notesOf<ClockSample>(e, SAMPLE).map((s) => Math.abs(s.offset)))
 }
 
 function printFailover(times: number[]): void {
@@ -113,21 +109,7 @@ const mutexTitle = `ricart-agrawala, saturating load (${MUTEX.rate} requests/s p
 // ---- loopback: every node in this process -------------------------------------------------
 
 async function loopbackLab(n: number): Promise<LabNode[]> {
-  const ports = await freePorts(n)
-  const peers = await Promise.all(
-    ports.map((port) =>
-      LanPeer.start({
-        keys,
-        iface: LOOPBACK,
-        unicastPort: port,
-        seeds: ports,
-        heartbeatMs: 50,
-        timeoutMs: 300,
-        rtoMs: 40,
-      }),
-    ),
-  )
-  const nodes = peers.map((p) => new LabNode(p))
+  const nodes = await startLab(n, {}, 'bench', 'bench passphrase')
   await until(() => nodes.every((l) => l.peer.members().length === n - 1))
   return nodes.sort((a, b) => (a.peer.id < b.peer.id ? -1 : 1))
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SAMPLE, type ClockSample } from '../../src/algorithms/sync/notes'
 import { notesOf } from '../../src/core/trace'
 import { parseTrace } from '../../src/core/trace-schema'
 import { LabNode, planExperiment, runExperiment } from '../../src/lab/experiment'
@@ -133,7 +134,7 @@ describe('raft and clock sync, live on loopback', () => {
     })
     const result = await runExperiment(labs[0], spec, { check: true })
     const offsets = result.trace.events.flatMap((e) =>
-      notesOf<{ offset: number }>(e, 'clock.sample').map((s) => s.offset),
+      notesOf<ClockSample>(e, SAMPLE).map((s) => s.offset),
     )
     expect(offsets.length).toBeGreaterThan(3)
     // True offset 0 (one machine, one clock): loopback jitter is well under 5 ms.

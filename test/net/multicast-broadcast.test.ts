@@ -11,6 +11,7 @@ import { randomBytes, randomInt } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JsonValue } from '../../src/core/json'
 import { Rng } from '../../src/core/random'
+import { SAMPLE, type ClockSample } from '../../src/algorithms/sync/notes'
 import { notesOf } from '../../src/core/trace'
 import { LabNode, planExperiment, runExperiment } from '../../src/lab/experiment'
 import { Sealer, type Envelope } from '../../src/net/envelope'
@@ -209,7 +210,7 @@ describe('multicast broadcast between live peers on loopback', () => {
     })
     const result = await runExperiment(labs[0], spec, { check: true })
     const offsets = result.trace.events.flatMap((e) =>
-      notesOf<{ offset: number }>(e, 'clock.sample').map((s) => s.offset),
+      notesOf<ClockSample>(e, SAMPLE).map((s) => s.offset),
     )
     expect(offsets.length).toBeGreaterThan(3)
     for (const o of offsets) expect(Math.abs(o)).toBeLessThan(5)
